@@ -1,0 +1,56 @@
+/// One document as a reader hands it over: already plain text, not yet split into passages.
+public struct SourceDocument: Equatable, Sendable {
+    /// Identifier within its source (a MediaWiki page id, a TREC DOCNO, a file's relative path, …).
+    public var externalID: String
+    public var title: String
+    /// Plain-text sections in reading order; headings end a section. Passages never cross documents,
+    /// but may cross sections.
+    public var sections: [String]
+    /// Where the document starts in its file ("line 120", "byte 5012"), for error messages.
+    public var location: String
+
+    public init(externalID: String, title: String, sections: [String], location: String = "") {
+        self.externalID = externalID
+        self.title = title
+        self.sections = sections
+        self.location = location
+    }
+}
+
+/// Why a reader passed over a record without handing it out.
+public enum SkipReason: String, CaseIterable, Sendable {
+    case redirect
+    case namespace
+    case empty
+    case malformed
+}
+
+/// A streaming source of documents: one file of one format. Readers never hold a whole file in memory.
+public protocol DocumentReader: AnyObject {
+    /// The next document, or nil at the end of the input. Throws `IngestError` on bad input, naming the
+    /// file and the place; with `keepGoing` set, a bad record is counted as `.malformed` and skipped instead
+    /// where the format allows resynchronising.
+    func next() throws -> SourceDocument?
+    /// Records passed over so far, by reason.
+    var skipped: [SkipReason: Int] { get }
+    /// Bytes of the file consumed so far (compressed bytes for compressed files), for progress and MB/s.
+    var bytesRead: Int64 { get }
+}
+
+/// A bad input, located.
+public struct IngestError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    /// "line 12, column 7", "byte 40960", …
+    public var place: String
+    public var message: String
+
+    public init(file: String, place: String, message: String) {
+        self.file = file
+        self.place = place
+        self.message = message
+    }
+
+    public var description: String {
+        place.isEmpty ? "\(file): \(message)" : "\(file): \(place): \(message)"
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct Quarry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Retrieval-augmented question answering over document dumps.",
+        subcommands: [])
+}
