@@ -31,9 +31,9 @@ extension CorpusStore {
         }
     }
 
-    /// Names of the migrations applied, in order.
+    /// Names of the migrations applied (by this module and by later stages), in the order they ran.
     public func appliedMigrations() throws -> [String] {
-        try pool.read { try StoreMigrations.migrator().appliedMigrations($0) }
+        try pool.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
     }
 
     /// Problems found by SQLite's integrity check and FTS5's own check of the index against `passages`;
