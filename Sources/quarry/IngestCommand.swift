@@ -53,6 +53,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Option(name: .customLong("batch-documents"), help: .hidden)
+    var batchDocuments = 5_000
+
     func validate() throws {
         if source != nil && paths.count > 1 { throw ValidationError("--source names one input; give one path") }
         if parsedNamespaces == nil { throw ValidationError("--namespaces takes integers separated by commas") }
@@ -82,6 +85,7 @@ struct IngestCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         let pipeline = IngestPipeline(store: try store.openStore(), splitter: splitter)
+        pipeline.batchDocuments = max(1, batchDocuments)
         var total = IngestSummary()
         for path in paths {
             let url = URL(fileURLWithPath: path).standardizedFileURL
