@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "QuarryRetrievalTests", dependencies: ["QuarryRetrieval", "QuarryTestSupport"]),
         .testTarget(name: "QuarryTrainingTests", dependencies: ["QuarryTraining", "QuarryTestSupport"]),
         .testTarget(name: "QuarryQATests", dependencies: ["QuarryQA", "QuarryTestSupport"]),
-        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport"]),
+        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryStore", "QuarryTestSupport"]),
         // Locating ../shared, the model folder and temporary databases for every test target.
         .target(name: "QuarryTestSupport", path: "Tests/Support"),
     ],
