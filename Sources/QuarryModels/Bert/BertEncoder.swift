@@ -15,7 +15,7 @@ public final class BertEncoder {
     /// Every weight, with gradients beside them.
     public let store: ParameterStore
     /// The folder this encoder was loaded from, whose tokenizer and pooling files `save` copies.
-    public private(set) var sourceFolder: URL?
+    public internal(set) var sourceFolder: URL?
     let weights: BertWeights
     /// Extra `config.json` keys kept so a saved folder still loads in other tools.
     var originalConfigJSON: [String: Any]?

@@ -145,7 +145,7 @@ public final class SafetensorsFile {
         for item in list {
             // Integers only, and small enough that a Double holds them exactly (2^53): a byte offset past
             // that is hostile anyway.
-            guard let number = item as? NSNumber, !(item is Bool) else { return nil }
+            guard let number = item as? NSNumber else { return nil }
             let d = number.doubleValue
             guard d >= 0, d < 9_007_199_254_740_992, d.rounded() == d else { return nil }
             result.append(Int(d))
