@@ -2,17 +2,18 @@ import CZlib
 import Foundation
 
 /// A text file read through zlib, so a gzip file and a plain one read the same way, streamed by lines.
-final class CompressedTextFile {
-    let path: String
+/// Errors are `QASetError.unreadable` naming the file.
+public final class CompressedTextFile {
+    public let path: String
     private let file: gzFile
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
     private var pending: [UInt8] = []
     private var pendingStart = 0
     private var finished = false
     /// The 1-based number of the line last returned.
-    private(set) var lineNumber = 0
+    public private(set) var lineNumber = 0
 
-    init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -42,7 +43,7 @@ final class CompressedTextFile {
     }
 
     /// The next line without its `\n` (or `\r\n`), nil at the end of the file.
-    func nextLine() throws -> String? {
+    public func nextLine() throws -> String? {
         while true {
             if let newline = pending[pendingStart...].firstIndex(of: 0x0A) {
                 var end = newline
@@ -65,7 +66,7 @@ final class CompressedTextFile {
     }
 
     /// Everything left in the file.
-    func readRemaining() throws -> Data {
+    public func readRemaining() throws -> Data {
         while try fill() {}
         let data = Data(pending[pendingStart...])
         pendingStart = pending.count
@@ -73,7 +74,7 @@ final class CompressedTextFile {
     }
 
     /// The first `count` bytes (fewer at the end of the file), without consuming them.
-    func peek(_ count: Int) throws -> ArraySlice<UInt8> {
+    public func peek(_ count: Int) throws -> ArraySlice<UInt8> {
         while pending.count - pendingStart < count, try fill() {}
         return pending[pendingStart..<min(pending.count, pendingStart + count)]
     }
