@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
-        .target(name: "QuarryText"),
+        .target(name: "QuarryText", dependencies: ["CZlib"]),
         .target(name: "QuarryStore", dependencies: [
             "QuarryText",
             .product(name: "GRDB", package: "GRDB.swift"),

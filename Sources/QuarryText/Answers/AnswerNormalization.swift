@@ -1,0 +1,110 @@
+/// Answer normalisation exactly as the official SQuAD v1.1 evaluation defines it, applied in its order:
+/// lower-case (Python `str.lower`, final sigma included), remove every character of Python's
+/// `string.punctuation` (the 32 ASCII punctuation characters), replace the words `a`, `an`, `the` by a
+/// space (whole words in the sense of a Unicode regular-expression `\b`), then collapse whitespace.
+public enum AnswerNormalization {
+    /// The normalised text: its tokens joined by single spaces.
+    public static func normalize(_ text: String) -> String {
+        tokens(text).joined(separator: " ")
+    }
+
+    /// The normalised text split on whitespace: what EM compares and F1 counts.
+    public static func tokens(_ text: String) -> [String] {
+        var kept = lowercasedWithoutPunctuation(text)
+        removeArticles(&kept)
+        var tokens: [String] = []
+        var current = String.UnicodeScalarView()
+        for scalar in kept {
+            if isSpace(scalar) {
+                if !current.isEmpty { tokens.append(String(current)); current = String.UnicodeScalarView() }
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { tokens.append(String(current)) }
+        return tokens
+    }
+
+    /// Python's `str.lower` scalar by scalar, then dropping `string.punctuation`.
+    private static func lowercasedWithoutPunctuation(_ text: String) -> [Unicode.Scalar] {
+        let scalars = Array(text.unicodeScalars)
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(scalars.count)
+        for (index, scalar) in scalars.enumerated() {
+            if scalar.value < 0x80 {
+                if isASCIIPunctuation(scalar.value) { continue }
+                out.append(scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 32)! : scalar)
+            } else if scalar.value == 0x3A3 && isFinalSigma(scalars, index) {
+                out.append("\u{3C2}")
+            } else {
+                for lower in scalar.properties.lowercaseMapping.unicodeScalars where !(lower.value < 0x80 && isASCIIPunctuation(lower.value)) {
+                    out.append(lower)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Python lower-cases capital sigma to final sigma when a cased letter precedes it and none follows
+    /// (case-ignorable characters skipped on both sides).
+    private static func isFinalSigma(_ scalars: [Unicode.Scalar], _ index: Int) -> Bool {
+        var i = index - 1
+        while i >= 0 && scalars[i].properties.isCaseIgnorable { i -= 1 }
+        guard i >= 0 && scalars[i].properties.isCased else { return false }
+        var j = index + 1
+        while j < scalars.count && scalars[j].properties.isCaseIgnorable { j += 1 }
+        return !(j < scalars.count && scalars[j].properties.isCased)
+    }
+
+    /// Replaces each maximal run of word characters that is exactly `a`, `an` or `the` by one space.
+    private static func removeArticles(_ scalars: inout [Unicode.Scalar]) {
+        var i = 0
+        while i < scalars.count {
+            guard isWordCharacter(scalars[i]) else { i += 1; continue }
+            var j = i + 1
+            while j < scalars.count && isWordCharacter(scalars[j]) { j += 1 }
+            if isArticle(scalars[i..<j]) {
+                scalars.replaceSubrange(i..<j, with: [" "])
+                i += 1
+            } else {
+                i = j
+            }
+        }
+    }
+
+    private static func isArticle(_ run: ArraySlice<Unicode.Scalar>) -> Bool {
+        switch run.count {
+        case 1: return run.first == "a"
+        case 2: return run.first == "a" && run.last == "n"
+        case 3: return run.elementsEqual(["t", "h", "e"])
+        default: return false
+        }
+    }
+
+    /// Python's `string.punctuation`: ``!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~``.
+    @inline(__always)
+    static func isASCIIPunctuation(_ v: UInt32) -> Bool {
+        (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v)
+    }
+
+    /// A word character of Python's Unicode `\w`: alphabetic (L*), any numeric character, or underscore.
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x80 {
+            return (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) || v == 0x5F
+        }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+            return true
+        default:
+            return scalar.properties.numericType != nil
+        }
+    }
+
+    /// Python's `str.isspace`: the Unicode White_Space characters plus the separators U+001C–U+001F.
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x80 { return v == 0x20 || (0x09...0x0D).contains(v) || (0x1C...0x1F).contains(v) }
+        return scalar.properties.isWhitespace
+    }
+}

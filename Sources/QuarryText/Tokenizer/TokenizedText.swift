@@ -1,0 +1,44 @@
+/// Word pieces of one text, without special tokens, each with the UTF-8 byte range it came from in the
+/// original string (pieces of one word share that word's bytes as the normalisation allows; a `[UNK]`
+/// covers its whole word).
+public struct TokenizedText: Sendable, Equatable {
+    /// Vocabulary ids.
+    public var ids: [Int]
+    /// For each id, UTF-8 offsets into the text that was tokenized (empty when offsets were not asked for).
+    public var offsets: [Range<Int>]
+
+    public init(ids: [Int] = [], offsets: [Range<Int>] = []) {
+        self.ids = ids
+        self.offsets = offsets
+    }
+}
+
+/// One reader input: `[CLS] question [SEP] passage-window [SEP]`.
+public struct PairEncoding: Sendable, Equatable {
+    /// Token ids, at most the tokenizer's maximum length.
+    public var ids: [Int]
+    /// Segment ids: 0 for `[CLS]`, the question and the first `[SEP]`; 1 for the passage and the last `[SEP]`.
+    public var typeIds: [Int]
+    /// Positions in `ids` of the passage tokens.
+    public var passagePositions: Range<Int>
+    /// UTF-8 offsets into the passage string of each passage token, aligned with `passagePositions`.
+    public var passageOffsets: [Range<Int>]
+    /// Index of this window's first token among all of the passage's tokens.
+    public var windowStart: Int
+
+    /// The passage text covered by the tokens at positions `first...last` of `ids` (both passage tokens).
+    public func text(in passage: String, from first: Int, through last: Int) -> Substring {
+        let lower = passageOffsets[first - passagePositions.lowerBound].lowerBound
+        let upper = passageOffsets[last - passagePositions.lowerBound].upperBound
+        return passage.substring(utf8Offsets: lower..<max(lower, upper))
+    }
+}
+
+extension String {
+    /// The substring at UTF-8 offsets `range` (offsets as `BertTokenizer` reports them: on scalar boundaries).
+    public func substring(utf8Offsets range: Range<Int>) -> Substring {
+        let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let end = utf8.index(start, offsetBy: range.count)
+        return self[start..<end]
+    }
+}
