@@ -16,7 +16,7 @@ public struct GumbelTopKSampler: Sendable {
 
     /// Up to `k` distinct indices into `scores`, in draw order (the first is a draw from the full softmax,
     /// the next from the rest, and so on), skipping `excluded`. Fewer when too few indices are eligible.
-    public func sample<G: RandomNumberGenerator & SamplerNoise>(
+    public func sample<G: RandomNumberGenerator>(
         scores: UnsafeBufferPointer<Float>, k: Int, excluding excluded: Set<Int> = [], using rng: inout G
     ) -> [Int] {
         guard k > 0, !scores.isEmpty else { return [] }
@@ -25,7 +25,7 @@ public struct GumbelTopKSampler: Sendable {
         defer { heap.deallocate() }
         for i in 0..<scores.count {
             // g = -log(-log u) is standard Gumbel noise.
-            let key = scores[i] * inverse - logf(-logf(rng.nextOpenUnit()))
+            let key = scores[i] * inverse - logf(-logf(openUnitFloat(&rng)))
             if heap.isFull && !(key > heap.worstScore) { continue }
             if excluded.contains(i) { continue }
             heap.offer(score: key, id: i)
@@ -34,7 +34,7 @@ public struct GumbelTopKSampler: Sendable {
     }
 
     /// `sample` for an array of scores.
-    public func sample<G: RandomNumberGenerator & SamplerNoise>(
+    public func sample<G: RandomNumberGenerator>(
         scores: [Float], k: Int, excluding excluded: Set<Int> = [], using rng: inout G
     ) -> [Int] {
         scores.withUnsafeBufferPointer { sample(scores: $0, k: k, excluding: excluded, using: &rng) }
@@ -59,9 +59,9 @@ public struct GumbelTopKSampler: Sendable {
     }
 }
 
-/// A generator that can hand out uniform floats strictly inside (0, 1), as Gumbel noise needs.
-public protocol SamplerNoise {
-    mutating func nextOpenUnit() -> Float
+/// A uniform Float strictly inside (0, 1) from any generator (24 random bits, centred in their cell), so
+/// the double logarithm of Gumbel noise stays finite.
+@inline(__always)
+func openUnitFloat<G: RandomNumberGenerator>(_ rng: inout G) -> Float {
+    (Float(rng.next() >> 40) + 0.5) * (1.0 / 16_777_216.0)
 }
-
-extension SamplerRandom: SamplerNoise {}

@@ -23,11 +23,4 @@ public struct SamplerRandom: RandomNumberGenerator, Sendable, Codable, Equatable
         s3 = s3 << 45 | s3 >> 19
         return result
     }
-
-    /// A uniform Float in the open interval (0, 1): never 0 or 1, so logarithms stay finite.
-    @inline(__always)
-    public mutating func nextOpenUnit() -> Float {
-        // 24 random bits, centred in their cell.
-        (Float(next() >> 40) + 0.5) * (1.0 / 16_777_216.0)
-    }
 }
