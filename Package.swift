@@ -43,6 +43,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks, kept apart from the tests: bench/*.sh drive this executable.
+        .executableTarget(name: "quarry-bench", dependencies: ["QuarryRetrieval"], swiftSettings: fastMath),
+
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTestSupport"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTestSupport"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryTestSupport"]),
