@@ -84,7 +84,9 @@ def load_articles():
         title = TITLE_PATTERN.search(text)
         if not title:
             fail(f"{path}: no '''bold''' title span found")
-        articles.append((int(match.group(1)), title.group(1), text))
+        # MediaWiki capitalises the first letter of every title ("compact disc" -> "Compact disc").
+        name = title.group(1)
+        articles.append((int(match.group(1)), name[0].upper() + name[1:], text))
     numbers = [number for number, _, _ in articles]
     if len(set(numbers)) != len(numbers):
         fail("two article files share a number")
