@@ -39,8 +39,8 @@ REDIRECTS = [
     ("Red Planet", "Mars"),
     ("Apollo XI", "Apollo 11"),
     ("Comet Halley", "Halley's Comet"),
-    #("Bard of Avon", "William Shakespeare"),
-    #("Deoxyribonucleic acid", "DNA"),
+    ("Bard of Avon", "William Shakespeare"),
+    ("Deoxyribonucleic acid", "DNA"),
 ]
 
 # Namespaces as a small English wiki declares them; only 0 holds articles.
