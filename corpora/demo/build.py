@@ -16,6 +16,7 @@ Standard library only. Running it twice gives byte-identical files.
 """
 
 import bz2
+import hashlib
 import json
 import re
 import sys
@@ -96,6 +97,16 @@ def load_articles():
     return articles
 
 
+def revision_sha1(text):
+    """SHA-1 of the text in base 36, padded to 31 digits, as MediaWiki writes it in dumps."""
+    value = int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16)
+    digits = ""
+    while value:
+        value, rest = divmod(value, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+    return digits.rjust(31, "0")
+
+
 def page_xml(title, namespace, page_id, revision_id, text, redirect=None):
     lines = [
         "  <page>",
@@ -116,6 +127,7 @@ def page_xml(title, namespace, page_id, revision_id, text, redirect=None):
         "      <model>wikitext</model>",
         "      <format>text/x-wiki</format>",
         f'      <text bytes="{len(text.encode("utf-8"))}" xml:space="preserve">{escape(text)}</text>',
+        f"      <sha1>{revision_sha1(text)}</sha1>",
         "    </revision>",
         "  </page>",
     ]

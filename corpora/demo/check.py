@@ -138,7 +138,8 @@ def check_qa(pages, problems):
             if not record["answers"]:
                 problems.append(f"{where}: no answers")
             for answer in record["answers"]:
-                if answer.lower() not in plain[title]:
+                # whole words only, so a one-letter answer such as "E" cannot match inside any word
+                if not re.search(r"(?<!\w)" + re.escape(answer.lower()) + r"(?!\w)", plain[title]):
                     problems.append(f"{where}: answer {answer!r} not in the prose of {title!r}")
     if total < MIN_QUESTIONS:
         problems.append(f"only {total} questions (need {MIN_QUESTIONS})")
