@@ -23,13 +23,8 @@ public final class BertEncoder {
     lazy var gradientWorkspace = BertGradientWorkspace()
 
     /// A randomly initialised encoder (weights N(0, 0.02²), layer-norm gains 1, biases 0), reproducible by `seed`.
-    public init(config: BertConfig, pooling: SentencePooling = SentencePooling(), seed: UInt64 = 0) {
-        precondition(config.problem == nil, config.problem ?? "")
-        self.config = config
-        self.pooling = pooling
-        maxSequenceLength = config.maxPositions
-        store = ParameterStore(BertWeights.layout(config))
-        weights = BertWeights(store: store, config: config)
+    public convenience init(config: BertConfig, pooling: SentencePooling = SentencePooling(), seed: UInt64 = 0) {
+        self.init(uninitialized: config, pooling: pooling)
         var rng = Xoshiro256(seed: seed)
         for p in store.parameters {
             if p.name.hasSuffix("LayerNorm.weight") {
@@ -40,12 +35,22 @@ public final class BertEncoder {
         }
     }
 
+    /// An encoder whose weights are all zero, to be filled by the caller (loading skips random initialisation).
+    init(uninitialized config: BertConfig, pooling: SentencePooling) {
+        precondition(config.problem == nil, config.problem ?? "")
+        self.config = config
+        self.pooling = pooling
+        maxSequenceLength = config.maxPositions
+        store = ParameterStore(BertWeights.layout(config))
+        weights = BertWeights(store: store, config: config)
+    }
+
     /// Loads a Hugging Face model folder: `config.json`, `model.safetensors` (names with or without `bert.`),
     /// and the sentence-transformers pooling configuration when present.
     public convenience init(contentsOf folder: URL) throws {
         let configURL = folder.appendingPathComponent("config.json")
         let config = try BertConfig(contentsOf: configURL)
-        self.init(config: config, pooling: try SentencePooling(folder: folder))
+        self.init(uninitialized: config, pooling: try SentencePooling(folder: folder))
         sourceFolder = folder
         originalConfigJSON = (try? JSONSerialization.jsonObject(with: Data(contentsOf: configURL))) as? [String: Any]
         let sentenceConfig = folder.appendingPathComponent("sentence_bert_config.json")

@@ -18,6 +18,24 @@ public enum Parallel {
             if start < end { body(start, end) }
         }
     }
+
+
+    /// Calls `body(i)` for i in 0..<count, spread over the workers with OpenBLAS held to one thread meanwhile,
+    /// for many independent small matrix products (attention heads) that BLAS would not split well itself.
+    public static func forEachSmallProduct(_ count: Int, _ body: (Int) -> Void) {
+        let chunks = min(workers, count)
+        if chunks <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        let blasThreads = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = blasThreads }
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            var i = c
+            while i < count { body(i); i += chunks }
+        }
+    }
 }
 
 import Foundation

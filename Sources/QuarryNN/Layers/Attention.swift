@@ -12,16 +12,15 @@ public enum Attention {
     ) {
         let t = length, c = channels, d = channels / heads
         let scale = 1 / Float(d).squareRoot()
-        for b in 0..<batch {
-            let keyMask = mask + b &* t
-            for h in 0..<heads {
-                let offset = b &* t &* c &+ h &* d
-                let p = probs + (b &* heads &+ h) &* t &* t
-                BLAS.gemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q + offset, lda: c,
-                          b: k + offset, ldb: c, c: p, ldc: t)
-                softmaxRows(p, rows: t, columns: t, keyMask: keyMask)
-                BLAS.gemm(m: t, n: d, k: t, a: p, lda: t, b: v + offset, ldb: c, c: out + offset, ldc: c)
-            }
+        // Heads are independent small products: run them side by side, each on one BLAS thread.
+        Parallel.forEachSmallProduct(batch &* heads) { pair in
+            let b = pair / heads, h = pair % heads
+            let offset = b &* t &* c &+ h &* d
+            let p = probs + pair &* t &* t
+            BLAS.gemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q + offset, lda: c,
+                      b: k + offset, ldb: c, c: p, ldc: t)
+            softmaxRows(p, rows: t, columns: t, keyMask: mask + b &* t)
+            BLAS.gemm(m: t, n: d, k: t, a: p, lda: t, b: v + offset, ldb: c, c: out + offset, ldc: c)
         }
     }
 
