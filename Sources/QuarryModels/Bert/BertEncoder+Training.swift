@@ -45,8 +45,7 @@ extension BertEncoder {
     /// Forward pass keeping every layer's intermediates for `backward`.
     public func trainingForward(_ batch: TokenBatch) throws -> BertForwardPass {
         try validate(batch)
-        let pass = BertForwardPass(batch: batch, activations: BertActivations(config: config, keepsAllLayers: true),
-                                   dimension: dimension)
+        let pass = BertForwardPass(batch: batch, activations: reusableTrainingActivations(), dimension: dimension)
         forward(batch, into: pass.activations)
         pool(pass.activations.lastHidden.data, batch: batch, into: pass.pooled.data)
         if pooling.normalize {
@@ -56,6 +55,18 @@ extension BertEncoder {
             pass.output.data.update(from: pass.pooled.data, count: pass.pooled.count)
         }
         return pass
+    }
+
+    /// Activation buffers no live `BertForwardPass` holds any more, else new ones. Reuse matters: a training
+    /// batch keeps hundreds of megabytes of intermediates, and fresh pages cost a fault each.
+    private func reusableTrainingActivations() -> BertActivations {
+        for i in trainingActivationPool.indices where isKnownUniquelyReferenced(&trainingActivationPool[i]) {
+            return trainingActivationPool[i]
+        }
+        let fresh = BertActivations(config: config, keepsAllLayers: true)
+        // A few sets cover a query and a passage pass alive together; beyond that, let them go with their pass.
+        if trainingActivationPool.count < 4 { trainingActivationPool.append(fresh) }
+        return fresh
     }
 
     /// Accumulates into `store.gradients` the gradient of a loss whose derivative with respect to the

@@ -21,6 +21,7 @@ public final class BertEncoder {
     var originalConfigJSON: [String: Any]?
     lazy var inferenceActivations = BertActivations(config: config, keepsAllLayers: false)
     lazy var gradientWorkspace = BertGradientWorkspace()
+    var trainingActivationPool: [BertActivations] = []
 
     /// A randomly initialised encoder (weights N(0, 0.02²), layer-norm gains 1, biases 0), reproducible by `seed`.
     public convenience init(config: BertConfig, pooling: SentencePooling = SentencePooling(), seed: UInt64 = 0) {
