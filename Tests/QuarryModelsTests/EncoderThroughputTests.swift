@@ -46,6 +46,32 @@ final class EncoderThroughputTests: XCTestCase {
         }
     }
 
+    /// Forward + backward of the encoder on batches of 32 passages, as a training step spends it.
+    func testTrainingPassesPerSecond() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["QUARRY_BENCH"] != nil else {
+            throw XCTSkip("throughput measurement: set QUARRY_BENCH=1 to run")
+        }
+        if let threads = environment["QUARRY_BENCH_THREADS"].flatMap(Int.init) {
+            BLAS.threads = threads
+            Parallel.workers = threads
+        }
+        let encoder = try BertEncoder(contentsOf: try TestResources.miniLM())
+        let inputs = Array(try Self.inputs(environment).0.prefix(128))
+        let batches = stride(from: 0, to: inputs.count, by: 32).map { TokenBatch(sequences: Array(inputs[$0..<min($0 + 32, inputs.count)])) }
+        var rng = Xoshiro256(seed: 1)
+        let start = Date(), cpuStart = Self.processCPUSeconds()
+        for batch in batches {
+            let pass = try encoder.trainingForward(batch)
+            let gradient = (0..<(batch.size * encoder.dimension)).map { _ in rng.nextNormal() }
+            encoder.store.zeroGradients()
+            encoder.backward(pass, embeddingGradient: gradient)
+        }
+        let seconds = Date().timeIntervalSince(start), cpu = Self.processCPUSeconds() - cpuStart
+        print(String(format: "train: %d passages forward+backward in batches of 32, threads %d: %.2f s wall, %.1f passages/s; %.1f passages per CPU-second",
+                     inputs.count, BLAS.threads, seconds, Double(inputs.count) / seconds, Double(inputs.count) / cpu))
+    }
+
     private static func inputs(_ environment: [String: String]) throws -> ([[Int]], [[Float]]?) {
         struct Row: Decodable { let input_ids: [Int]; let embedding: [Float] }
         if let path = environment["QUARRY_BENCH_PASSAGES"] {

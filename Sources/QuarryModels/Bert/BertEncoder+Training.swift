@@ -37,7 +37,7 @@ final class BertGradientWorkspace {
         for x in [dHidden, dSum, dNormed, dContext, dq, dk, dv] { x.reshape([n, c.hiddenSize]) }
         dActivation.reshape([n, c.intermediateSize])
         dPre.reshape([n, c.intermediateSize])
-        scratch.reshape([t, t])
+        scratch.reshape([Attention.scratchCount(length: t)])
     }
 }
 

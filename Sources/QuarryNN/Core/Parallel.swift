@@ -20,12 +20,12 @@ public enum Parallel {
     }
 
 
-    /// Calls `body(i)` for i in 0..<count, spread over the workers with OpenBLAS held to one thread meanwhile,
+    /// Calls `body(i, worker)` for i in 0..<count, spread over `workers` chunks (worker < workers) with OpenBLAS held to one thread meanwhile,
     /// for many independent small matrix products (attention heads) that BLAS would not split well itself.
-    public static func forEachSmallProduct(_ count: Int, _ body: (Int) -> Void) {
+    public static func forEachSmallProduct(_ count: Int, _ body: (_ index: Int, _ worker: Int) -> Void) {
         let chunks = min(workers, count)
         if chunks <= 1 {
-            for i in 0..<count { body(i) }
+            for i in 0..<count { body(i, 0) }
             return
         }
         let blasThreads = BLAS.threads
@@ -33,7 +33,7 @@ public enum Parallel {
         defer { BLAS.threads = blasThreads }
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             var i = c
-            while i < count { body(i); i += chunks }
+            while i < count { body(i, c); i += chunks }
         }
     }
 }
