@@ -103,6 +103,7 @@ extension BertEncoder {
     public func backward(_ pass: BertForwardPass, hiddenGradient: [Float]) {
         let batch = pass.batch, b = batch.size, t = batch.length, n = b * t, h = dimension
         precondition(hiddenGradient.count == n * h, "hidden-state gradient must be B × T × C")
+        guard n > 0 else { return }
         let ws = gradientWorkspace, acts = pass.activations, s = store, w = weights
         ws.resize(rows: n, length: t, config: config)
         hiddenGradient.withUnsafeBufferPointer { ws.dHidden.data.update(from: $0.baseAddress!, count: n * h) }

@@ -106,6 +106,8 @@ public final class BertEncoder {
     func forward(_ batch: TokenBatch, into acts: BertActivations) {
         let c = config, b = batch.size, t = batch.length, n = b * t, h = c.hiddenSize
         acts.resize(batch: b, length: t, config: c)
+        // Nothing to encode (every sequence empty): BLAS rejects zero leading dimensions.
+        guard n > 0 else { return }
         let s = store, w = weights
         let sum = acts.embeddingSum.data
         batch.ids.withUnsafeBufferPointer { ids in
