@@ -18,7 +18,7 @@ final class EncoderThroughputTests: XCTestCase {
         }
         if let threads = environment["QUARRY_BENCH_THREADS"].flatMap(Int.init) {
             BLAS.threads = threads
-            Parallel.workers = threads
+            Parallel.workers = environment["QUARRY_BENCH_WORKERS"].flatMap(Int.init) ?? threads
         }
         let encoder = try BertEncoder(contentsOf: try TestResources.miniLM())
         let (inputs, reference) = try Self.inputs(environment)
@@ -29,7 +29,7 @@ final class EncoderThroughputTests: XCTestCase {
             let out = try encoder.embed(inputs, maxBatch: maxBatch, maxTokens: 1 << 20)
             let seconds = Date().timeIntervalSince(start), cpu = Self.processCPUSeconds() - cpuStart
             XCTAssertEqual(out.count, inputs.count * encoder.dimension)
-            print(String(format: "encode: %d passages (mean %.1f ids), batch %d, threads %d: %.2f s wall, %.1f passages/s; %.2f s CPU, %.1f passages per CPU-second",
+            print(String(format: "encode: %d passages (mean %.1f ids), batch %d, threads %d, workers \(Parallel.workers): %.2f s wall, %.1f passages/s; %.2f s CPU, %.1f passages per CPU-second",
                          inputs.count, meanLength, maxBatch, BLAS.threads, seconds, Double(inputs.count) / seconds,
                          cpu, Double(inputs.count) / cpu))
             if let reference {

@@ -27,6 +27,8 @@ extension BertEncoder {
     /// Sentence embeddings of one padded batch: B × `dimension` floats.
     public func embed(_ batch: TokenBatch) throws -> [Float] {
         try validate(batch)
+        inferenceLock.lock()
+        defer { inferenceLock.unlock() }
         let acts = inferenceActivations
         forward(batch, into: acts)
         let pooled = Tensor(shape: [batch.size, dimension])

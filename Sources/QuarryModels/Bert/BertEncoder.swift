@@ -3,8 +3,9 @@ import QuarryNN
 
 /// A BERT-family transformer encoder on the QuarryNN core: token ids → last hidden states → sentence embedding.
 ///
-/// All weights live in `store` (one allocation for values, one for gradients). Not thread-safe: one encoder
-/// runs one batch at a time (it reuses its activation buffers); make one encoder per thread if needed.
+/// All weights live in `store` (one allocation for values, one for gradients). Inference (`embed`,
+/// `hiddenStates`) may be called from several threads: calls take turns on one set of activation buffers.
+/// Training (`trainingForward`, `backward`, changing `store`) is for one thread at a time.
 public final class BertEncoder {
     public let config: BertConfig
     /// How sentence embeddings are pooled from the last hidden states.
@@ -22,6 +23,8 @@ public final class BertEncoder {
     lazy var inferenceActivations = BertActivations(config: config, keepsAllLayers: false)
     lazy var gradientWorkspace = BertGradientWorkspace()
     var trainingActivationPool: [BertActivations] = []
+    /// Serialises inference calls, which share `inferenceActivations`.
+    let inferenceLock = NSLock()
 
     /// A randomly initialised encoder (weights N(0, 0.02²), layer-norm gains 1, biases 0), reproducible by `seed`.
     public convenience init(config: BertConfig, pooling: SentencePooling = SentencePooling(), seed: UInt64 = 0) {
@@ -98,6 +101,8 @@ public final class BertEncoder {
     /// Last hidden states [B, T, C] of a batch (rows of padded positions are computed but meaningless).
     public func hiddenStates(_ batch: TokenBatch) throws -> [Float] {
         try validate(batch)
+        inferenceLock.lock()
+        defer { inferenceLock.unlock() }
         forward(batch, into: inferenceActivations)
         return inferenceActivations.lastHidden.array
     }
