@@ -87,13 +87,14 @@ final class AnswerContainmentIndexTests: XCTestCase {
 
         // The index returns exactly what a brute-force scan over normalised tokens returns.
         let normalised = paragraphs.map { AnswerNormalization.tokens($0)[...] }
-        for example in set.examples.enumerated().filter({ $0.offset % 50 == 0 }).map(\.element) {
+        for example in set.examples.enumerated().filter({ $0.offset % 100 == 0 }).map(\.element) {
             for answer in example.answers {
                 let tokens = AnswerNormalization.tokens(answer)
                 let expected = normalised.indices.filter { AnswerContainment.containsRun(normalised[$0], tokens) }
                 XCTAssertEqual(index.passages(containing: answer), expected, answer)
                 let own = number[example.context!]!
                 XCTAssertEqual(index.passage(own, containsAny: [answer]), expected.contains(own))
+                XCTAssertEqual(index.passage(own, contains: index.query([answer, "the"])), expected.contains(own))
             }
         }
     }

@@ -10,18 +10,25 @@ public enum AnswerNormalization {
 
     /// The normalised text split on whitespace: what EM compares and F1 counts.
     public static func tokens(_ text: String) -> [String] {
-        var kept = lowercasedWithoutPunctuation(text)
-        removeArticles(&kept)
+        let kept = lowercasedWithoutPunctuation(text)
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
-        for scalar in kept {
-            if isSpace(scalar) {
-                if !current.isEmpty { tokens.append(String(current)); current = String.UnicodeScalarView() }
-            } else {
-                current.append(scalar)
-            }
+        func flush() {
+            if !current.isEmpty { tokens.append(String(current)); current = String.UnicodeScalarView() }
         }
-        if !current.isEmpty { tokens.append(String(current)) }
+        // One pass: whitespace ends a token; a maximal run of word characters that is an article acts as
+        // whitespace (the official script replaces it by a space before splitting).
+        var i = 0
+        while i < kept.count {
+            let scalar = kept[i]
+            if isSpace(scalar) { flush(); i += 1; continue }
+            guard isWordCharacter(scalar) else { current.append(scalar); i += 1; continue }
+            var j = i + 1
+            while j < kept.count && isWordCharacter(kept[j]) { j += 1 }
+            if isArticle(kept[i..<j]) { flush() } else { current.append(contentsOf: kept[i..<j]) }
+            i = j
+        }
+        flush()
         return tokens
     }
 
@@ -54,22 +61,6 @@ public enum AnswerNormalization {
         var j = index + 1
         while j < scalars.count && scalars[j].properties.isCaseIgnorable { j += 1 }
         return !(j < scalars.count && scalars[j].properties.isCased)
-    }
-
-    /// Replaces each maximal run of word characters that is exactly `a`, `an` or `the` by one space.
-    private static func removeArticles(_ scalars: inout [Unicode.Scalar]) {
-        var i = 0
-        while i < scalars.count {
-            guard isWordCharacter(scalars[i]) else { i += 1; continue }
-            var j = i + 1
-            while j < scalars.count && isWordCharacter(scalars[j]) { j += 1 }
-            if isArticle(scalars[i..<j]) {
-                scalars.replaceSubrange(i..<j, with: [" "])
-                i += 1
-            } else {
-                i = j
-            }
-        }
     }
 
     private static func isArticle(_ run: ArraySlice<Unicode.Scalar>) -> Bool {
