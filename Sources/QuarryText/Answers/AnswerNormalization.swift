@@ -12,9 +12,10 @@ public enum AnswerNormalization {
     public static func tokens(_ text: String) -> [String] {
         let kept = lowercasedWithoutPunctuation(text)
         var tokens: [String] = []
-        var current = String.UnicodeScalarView()
+        var current: [UInt8] = []   // the token being built, as UTF-8
+        current.reserveCapacity(32)
         func flush() {
-            if !current.isEmpty { tokens.append(String(current)); current = String.UnicodeScalarView() }
+            if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)); current.removeAll(keepingCapacity: true) }
         }
         // One pass: whitespace ends a token; a maximal run of word characters that is an article acts as
         // whitespace (the official script replaces it by a space before splitting).
@@ -22,14 +23,21 @@ public enum AnswerNormalization {
         while i < kept.count {
             let scalar = kept[i]
             if isSpace(scalar) { flush(); i += 1; continue }
-            guard isWordCharacter(scalar) else { current.append(scalar); i += 1; continue }
+            guard isWordCharacter(scalar) else { appendUTF8(scalar, to: &current); i += 1; continue }
             var j = i + 1
             while j < kept.count && isWordCharacter(kept[j]) { j += 1 }
-            if isArticle(kept[i..<j]) { flush() } else { current.append(contentsOf: kept[i..<j]) }
+            if isArticle(kept[i..<j]) { flush() } else { for k in i..<j { appendUTF8(kept[k], to: &current) } }
             i = j
         }
         flush()
         return tokens
+    }
+
+    @inline(__always)
+    private static func appendUTF8(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        let v = scalar.value
+        if v < 0x80 { bytes.append(UInt8(v)); return }
+        bytes.append(contentsOf: UTF8.encode(scalar)!)
     }
 
     /// Python's `str.lower` scalar by scalar, then dropping `string.punctuation`.
