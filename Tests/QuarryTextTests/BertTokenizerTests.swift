@@ -73,6 +73,18 @@ final class BertTokenizerTests: XCTestCase {
         XCTAssertEqual(tokenizer.tokenize("abc").ids, tokenizer.tokenize("ab\u{7}c").ids)
     }
 
+    func testSpecialTokensWrittenInTheTextStandForThemselves() throws {
+        let tokenizer = try tokenizer()
+        let text = "Paris[SEP]is [MASK]. [cls]"
+        let tokens = tokenizer.tokenize(text)
+        let pieces = tokens.ids.map { tokenizer.vocabulary.tokens[$0] }
+        XCTAssertEqual(Array(pieces.prefix(5)), ["paris", "[SEP]", "is", "[MASK]", "."])
+        XCTAssertEqual(pieces.suffix(from: 5).first, "[")
+        XCTAssertEqual(pieces.last, "]")
+        XCTAssertFalse(pieces.contains("[CLS]"), "matching is case-sensitive")
+        XCTAssertEqual(text.substring(utf8Offsets: tokens.offsets[1]), "[SEP]")
+    }
+
     func testLongWordsBecomeUnknown() throws {
         let tokenizer = try tokenizer()
         XCTAssertEqual(tokenizer.tokenize(String(repeating: "a", count: 101)).ids, [tokenizer.unkID])
