@@ -25,7 +25,8 @@ struct ScalarNormalization {
     /// Normalised scalars (value in the low 21 bits, `punctuationBit` set for punctuation).
     let outputs: [UInt32]
 
-    init(_ scalar: Unicode.Scalar) {
+    /// `decomposed` is the scalar's canonical decomposition (NFD), when the caller already has it.
+    init(_ scalar: Unicode.Scalar, decomposed: [Unicode.Scalar]? = nil) {
         let value = scalar.value
         let properties = scalar.properties
         if value == 0 || value == 0xFFFD { kind = .drop; outputs = []; return }
@@ -38,9 +39,10 @@ struct ScalarNormalization {
         if properties.isWhitespace { kind = .space; outputs = []; return }
         kind = ScalarNormalization.isIdeograph(value) ? .ideograph : .word
         var out: [UInt32] = []
-        let decomposed = value < 0x80 ? [scalar] : Array(String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars)
-        for part in decomposed where part.properties.generalCategory != .nonspacingMark {
-            let lower = part.properties.lowercaseMapping.unicodeScalars
+        let parts = value < 0x80 ? [scalar]
+            : decomposed ?? Array(String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars)
+        for part in parts where part.properties.generalCategory != .nonspacingMark {
+            let lower = part.properties.changesWhenLowercased ? Array(part.properties.lowercaseMapping.unicodeScalars) : [part]
             for s in lower {
                 out.append(s.value | (ScalarNormalization.isPunctuation(s) ? ScalarNormalization.punctuationBit : 0))
             }
@@ -83,16 +85,45 @@ final class ScalarNormalizationTable: Sendable {
         var entries = [UInt32](repeating: 0, count: 0x10000)
         var outputs: [UInt32] = []
         outputs.reserveCapacity(0x11000)
+        let decompositions = ScalarNormalizationTable.decompositions()
         for v in 0..<0x10000 {
             guard let scalar = Unicode.Scalar(UInt32(v)) else {
                 entries[v] = UInt32(ScalarNormalization.Kind.drop.rawValue) << 30   // surrogate code points
                 continue
             }
-            let n = ScalarNormalization(scalar)
+            let n = ScalarNormalization(scalar, decomposed: decompositions[v])
             entries[v] = UInt32(n.kind.rawValue) << 30 | UInt32(n.outputs.count) << 24 | UInt32(outputs.count)
             outputs.append(contentsOf: n.outputs)
         }
         self.entries = entries
         self.outputs = outputs
+    }
+
+    /// The NFD of every BMP scalar from one normalisation call instead of 65,536: the scalars are joined
+    /// with NUL between them; NUL is a starter (combining class 0), so no reordering crosses it, and no
+    /// decomposition produces it. Indexed by scalar value; nil for surrogates.
+    private static func decompositions() -> [[Unicode.Scalar]?] {
+        var joined = String.UnicodeScalarView()
+        for v in UInt32(0)..<0x10000 {
+            if let scalar = Unicode.Scalar(v) { joined.append(scalar); joined.append("\u{0}") }
+        }
+        let decomposed = Array(String(joined).decomposedStringWithCanonicalMapping.unicodeScalars)
+        var result = [[Unicode.Scalar]?](repeating: nil, count: 0x10000)
+        var v: UInt32 = 0
+        var current: [Unicode.Scalar] = []
+        var awaitingNul = false   // the scalar NUL itself comes first, then its separator
+        for s in decomposed {
+            if s == "\u{0}" && (v != 0 || awaitingNul) {
+                result[Int(v)] = current
+                current = []
+                awaitingNul = false
+                v += 1
+                while v < 0x10000 && Unicode.Scalar(v) == nil { v += 1 }
+                continue
+            }
+            if v == 0 { awaitingNul = true }
+            current.append(s)
+        }
+        return result
     }
 }
