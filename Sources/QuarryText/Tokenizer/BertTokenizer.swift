@@ -7,9 +7,11 @@ import Foundation
 ///
 /// Immutable and `Sendable`: one instance can serve many threads.
 public struct BertTokenizer: Sendable {
+    /// The model's `vocab.txt`.
     public let vocabulary: WordPieceVocabulary
     /// Maximum sequence length, special tokens included.
     public let maxLength: Int
+    /// Ids of `[CLS]`, `[SEP]`, `[PAD]` and `[UNK]`.
     public let clsID: Int
     public let sepID: Int
     public let padID: Int
