@@ -31,8 +31,8 @@ public final class GenericXMLReader: DocumentReader {
     public func next() throws -> SourceDocument? {
         while try advance() {
             guard stream.isElementStart, stream.localName == documentElement else { continue }
-            let line = stream.line
             let record = try stream.expand()
+            let line = record.line
             records += 1
             let document = self.document(record, line: line)
             positioned = try stream.skipSubtree()

@@ -47,8 +47,8 @@ public final class JATSReader: DocumentReader {
             guard stream.isElementStart else { continue }
             let isArticle = stream.nameIs("article"), isCitation = stream.nameIs("PubmedArticle")
             guard isArticle || isCitation else { continue }
-            let line = stream.line
             let record = try stream.expand()
+            let line = record.line
             let document = isArticle ? article(record, line: line) : citation(record, line: line)
             records += 1
             positioned = try stream.skipSubtree()

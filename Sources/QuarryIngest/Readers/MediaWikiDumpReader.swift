@@ -53,8 +53,8 @@ public final class MediaWikiDumpReader: DocumentReader {
                 positioned = try stream.skipSubtree()
                 if !positioned { return nil }
             } else if stream.nameIs("page") {
-                let line = stream.line
                 let page = try stream.expand()
+                let line = page.line
                 let document = try document(from: page, line: line)
                 positioned = try stream.skipSubtree()
                 if let document { return document }
