@@ -27,7 +27,7 @@ final class MediaWikiDumpReaderTests: XCTestCase {
     }
 
     /// Whole Latgalian wiki: 2,004 pages, 195 redirects (147 of them in namespace 0), 1,050 pages in
-    /// namespace 0, so 903 articles.
+    /// namespace 0, so 903 articles; 8 of them hold only tables and image links and clean to nothing.
     func testLatgalianDumpCounts() throws {
         let url = try TestResources.sharedData("mediawiki-xml/ltgwiki-smallwiki-latest-pages-articles.xml")
         let reader = try MediaWikiDumpReader(url: url)
@@ -36,6 +36,8 @@ final class MediaWikiDumpReaderTests: XCTestCase {
         XCTAssertEqual(reader.skipped[.redirect], 195)
         XCTAssertEqual(reader.skipped[.namespace], 2_004 - 195 - 903)
         XCTAssertEqual(documents.count + reader.skipped[.empty, default: 0], 903)
+        XCTAssertEqual(reader.skipped[.empty], 8)
+        XCTAssertEqual(documents.count, 895)
         for document in documents {
             WikitextResidue.assertNone(in: document.sections.joined(separator: "\n"), document.title)
         }

@@ -157,7 +157,7 @@ final class ErrorLog {
     var first: Entry?
 }
 
-private func recordError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+func recordError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let context, let error else { return }
     let log = Unmanaged<ErrorLog>.fromOpaque(context).takeUnretainedValue()
     guard log.first == nil, error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue else { return }
