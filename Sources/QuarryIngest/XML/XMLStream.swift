@@ -47,21 +47,22 @@ final class XMLStream {
 
     /// Advances to the next node; false at the end of the document.
     func read() throws -> Bool {
+        // A failed file read stops libxml2 only once it runs out of buffered input: report it then.
         let status = xmlTextReaderRead(reader)
-        if status < 0 || feed.failure != nil { throw failure() }
+        if status < 0 || (status == 0 && feed.failure != nil) { throw failure() }
         return status == 1
     }
 
     /// Skips the current node's subtree, landing on the node after it; false at the end.
     func skipSubtree() throws -> Bool {
         let status = xmlTextReaderNext(reader)
-        if status < 0 || feed.failure != nil { throw failure() }
+        if status < 0 || (status == 0 && feed.failure != nil) { throw failure() }
         return status == 1
     }
 
     /// The current element with its whole subtree parsed (valid until the reader moves on).
     func expand() throws -> XMLNode {
-        guard let node = xmlTextReaderExpand(reader), feed.failure == nil else { throw failure() }
+        guard let node = xmlTextReaderExpand(reader) else { throw failure() }
         return XMLNode(node)
     }
 
