@@ -84,6 +84,8 @@ struct ByteWriter {
 
     var last: UInt8? { count > 0 ? base[count - 1] : nil }
 
+    mutating func removeLast() { if count > 0 { count &-= 1 } }
+
     /// Runs `body` over `input` with a writer as large as the input, returning what it wrote.
     static func transform(_ input: [UInt8], extra: Int = 0, _ body: (UnsafeBufferPointer<UInt8>, inout ByteWriter) -> Void) -> [UInt8] {
         input.withUnsafeBufferPointer { bytes in

@@ -8,7 +8,7 @@ enum WikitextLines {
         var body: [UInt8] = []
         var paragraphOpen = false
         func closeSection() {
-            if !body.isEmpty { sections.append(WikitextSection(heading: heading, text: String(decoding: body, as: UTF8.self))) }
+            if !body.isEmpty { sections.append(WikitextSection(heading: heading, text: String(decoding: tidied(body), as: UTF8.self))) }
             body.removeAll(keepingCapacity: true)
             paragraphOpen = false
         }
@@ -96,6 +96,36 @@ enum WikitextLines {
             }
         }
         while output.count > origin, output[output.count - 1] == ASCII.space { output.removeLast() }
+    }
+
+    /// Mends the punctuation that removed templates and references leave behind: "Greek , i.e." →
+    /// "Greek, i.e.", "word ( , a)" → "word (a)", "x ()" → "x".
+    static func tidied(_ input: [UInt8]) -> [UInt8] {
+        ByteWriter.transform(input) { bytes, output in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                let next = index + 1 < bytes.count ? bytes[index + 1] : ASCII.space
+                let followedBySpace = next == ASCII.space || next == ASCII.newline
+                switch byte {
+                case 0x2C, ASCII.semicolon, 0x29, 0x2E, ASCII.colon:
+                    let sticks = byte == 0x2C || byte == ASCII.semicolon || byte == 0x29 || followedBySpace
+                    if sticks, output.last == ASCII.space { output.removeLast() }
+                    if byte == 0x29, output.last == 0x28 {          // "()" goes entirely
+                        output.removeLast()
+                        if output.last == ASCII.space, followedBySpace { output.removeLast() }
+                        continue
+                    }
+                    if (byte == 0x2C || byte == ASCII.semicolon), output.last == 0x28 { continue }
+                    output.append(byte)
+                case ASCII.space:
+                    if output.last == ASCII.space || output.last == 0x28 || output.last == ASCII.newline || output.last == nil { continue }
+                    output.append(byte)
+                default:
+                    output.append(byte)
+                }
+            }
+            while output.last == ASCII.space { output.removeLast() }
+        }
     }
 
     @inline(__always)
