@@ -2,6 +2,9 @@
 /// list and indent markers, table rows that escaped a table, rules, magic words, bold/italic quotes.
 /// Lines of a paragraph are joined with spaces, paragraphs with "\n", runs of spaces collapsed.
 enum WikitextLines {
+    /// Bytes that need a look in a body line; everything else is copied in runs.
+    nonisolated(unsafe) private static let special = byteTable([ASCII.apostrophe, ASCII.underscore, ASCII.space, ASCII.tab, 0x0D])
+
     static func sections(_ input: [UInt8]) -> [WikitextSection] {
         var sections: [WikitextSection] = []
         var heading: String?
@@ -21,8 +24,7 @@ enum WikitextLines {
         input.withUnsafeBufferPointer { bytes in
             var lineStart = 0
             while lineStart <= bytes.count {
-                var lineEnd = lineStart
-                while lineEnd < bytes.count && bytes[lineEnd] != ASCII.newline { lineEnd += 1 }
+                let lineEnd = nextByte(ASCII.newline, in: bytes, from: lineStart)
                 let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
                 if let title = headingText(line) {
                     closeSection()
@@ -81,6 +83,10 @@ enum WikitextLines {
         let origin = output.count
         var index = start
         while index < line.count {
+            let next = nextMarked(special, in: line, from: index)
+            output.append(line, from: index, to: next)
+            index = next
+            guard index < line.count else { break }
             let byte = line[index]
             if byte == ASCII.apostrophe && index + 1 < line.count && line[index + 1] == ASCII.apostrophe {
                 var run = index

@@ -105,7 +105,11 @@ enum WikitextLinks {
         return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
-                if bytes[index] == ASCII.openBracket, startsURL(bytes, index + 1),
+                let next = nextByte(ASCII.openBracket, in: bytes, from: index)
+                output.append(bytes, from: index, to: next)
+                index = next
+                guard index < bytes.count else { break }
+                if startsURL(bytes, index + 1),
                    let close = (index + 1..<min(bytes.count, index + 2000)).first(where: { bytes[$0] == ASCII.closeBracket || bytes[$0] == ASCII.newline }),
                    bytes[close] == ASCII.closeBracket {
                     if let space = (index + 1..<close).first(where: { bytes[$0] == ASCII.space }) {
