@@ -43,10 +43,10 @@ extension UnsafeBufferPointer where Element == UInt8 {
 
     /// The index of the next `first second` pair at or after `index`, or nil.
     func find(_ first: UInt8, _ second: UInt8, from index: Int) -> Int? {
-        var position = index
+        var position = nextByte(first, in: self, from: index)
         while position + 1 < count {
-            if self[position] == first && self[position &+ 1] == second { return position }
-            position &+= 1
+            if self[position &+ 1] == second { return position }
+            position = nextByte(first, in: self, from: position &+ 1)
         }
         return nil
     }
