@@ -1,15 +1,10 @@
 import Foundation
 
-/// A file read as a stream of decompressed bytes, whatever its compression (bzip2 including multistream,
-/// multi-member gzip, xz, or none). Reads the file in fixed chunks, so memory stays flat.
-public final class ByteSource {
-    /// The file's path, as errors name it.
-    public let path: String
-    public let compression: Compression
-    /// Bytes of the file consumed so far (compressed bytes when compressed).
-    public private(set) var compressedBytesRead: Int64 = 0
-    /// Decompressed bytes handed out so far.
-    public private(set) var bytesProduced: Int64 = 0
+/// The file and its decoder, read synchronously in fixed chunks (`ByteSource` may run it on a thread).
+final class FileDecoder {
+    let path: String
+    let compression: Compression
+    private(set) var compressedBytesRead: Int64 = 0
 
     private let descriptor: Int32
     private let decoder: StreamDecoder?
@@ -22,8 +17,7 @@ public final class ByteSource {
     private var betweenStreams = false
     private var finished = false
 
-    /// Opens `url` and detects its compression from the first bytes.
-    public init(url: URL, chunkSize: Int = 1 << 20) throws {
+    init(url: URL, chunkSize: Int) throws {
         path = url.path
         self.chunkSize = max(chunkSize, 16)
         var status = stat()
@@ -39,7 +33,7 @@ public final class ByteSource {
         }
         input = .allocate(capacity: self.chunkSize)
         do {
-            try ByteSource.fill(descriptor, input, self.chunkSize, &inputStart, &inputEnd, &fileEnded, path)
+            try FileDecoder.fill(descriptor, input, self.chunkSize, &inputStart, &inputEnd, &fileEnded, path)
             compression = Compression.detect(UnsafeBufferPointer(start: input, count: inputEnd))
             switch compression {
             case .none: decoder = nil
@@ -61,27 +55,24 @@ public final class ByteSource {
         input.deallocate()
     }
 
-    /// Fills `buffer` with up to `capacity` decompressed bytes; returns 0 only at the end of the data.
-    /// Throws `IngestError` naming the byte offset for truncated or corrupt compressed data.
-    public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+    /// Up to `capacity` decoded bytes; 0 only at the end. Errors name the byte offset.
+    func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
         guard capacity > 0, !finished else { return 0 }
         let count = try decoder == nil ? readPlain(into: buffer, capacity: capacity)
                                         : readDecoded(into: buffer, capacity: capacity)
         if count == 0 { finished = true }
-        bytesProduced += Int64(count)
         return count
     }
 
-    /// Reads everything that is left into an array (for small files and tests).
-    public func readAll() throws -> [UInt8] {
-        var result: [UInt8] = []
-        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
-        defer { chunk.deallocate() }
-        while true {
-            let count = try read(into: chunk, capacity: 1 << 16)
-            if count == 0 { return result }
-            result.append(contentsOf: UnsafeBufferPointer(start: chunk, count: count))
+    /// Fills `buffer` as far as the data goes (short only at the end).
+    func fill(_ buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        var total = 0
+        while total < capacity {
+            let count = try read(into: buffer + total, capacity: capacity - total)
+            if count == 0 { break }
+            total += count
         }
+        return total
     }
 
     private func readPlain(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
@@ -151,7 +142,7 @@ public final class ByteSource {
             inputStart = 0
             inputEnd = left
         }
-        try ByteSource.fill(descriptor, input, chunkSize, &inputStart, &inputEnd, &fileEnded, path)
+        try FileDecoder.fill(descriptor, input, chunkSize, &inputStart, &inputEnd, &fileEnded, path)
     }
 
     private static func fill(_ descriptor: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ capacity: Int,
@@ -164,5 +155,146 @@ public final class ByteSource {
             }
             if count == 0 { ended = true } else { end += count }
         }
+    }
+}
+
+/// A file read as a stream of decompressed bytes, whatever its compression (bzip2 including multistream,
+/// multi-member gzip, xz, or none). Reads the file in fixed chunks, so memory stays flat. Compressed files
+/// are decoded on a background thread a few chunks ahead, so decompression and parsing use both cores.
+public final class ByteSource {
+    /// The file's path, as errors name it.
+    public let path: String
+    public let compression: Compression
+    /// Bytes of the file consumed so far (compressed bytes when compressed), up to the data handed out.
+    public private(set) var compressedBytesRead: Int64 = 0
+    /// Decompressed bytes handed out so far.
+    public private(set) var bytesProduced: Int64 = 0
+
+    private let direct: FileDecoder?
+    private let ahead: DecodeAhead?
+    private var chunk: DecodeAhead.Chunk?
+    private var chunkOffset = 0
+    private var finished = false
+
+    /// Opens `url` and detects its compression from the first bytes.
+    /// - Parameter background: decode compressed files on a separate thread (default).
+    public init(url: URL, chunkSize: Int = 1 << 20, background: Bool = true) throws {
+        let decoder = try FileDecoder(url: url, chunkSize: chunkSize)
+        path = decoder.path
+        compression = decoder.compression
+        if background && decoder.compression != .none {
+            ahead = DecodeAhead(decoder: decoder, chunkSize: chunkSize)
+            direct = nil
+        } else {
+            ahead = nil
+            direct = decoder
+        }
+    }
+
+    deinit { ahead?.cancel() }
+
+    /// Fills `buffer` with up to `capacity` decompressed bytes; returns 0 only at the end of the data.
+    /// Throws `IngestError` naming the byte offset for truncated or corrupt compressed data.
+    public func read(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        guard capacity > 0, !finished else { return 0 }
+        let count: Int
+        if let direct {
+            count = try direct.read(into: buffer, capacity: capacity)
+            compressedBytesRead = direct.compressedBytesRead
+        } else {
+            count = try readAhead(into: buffer, capacity: capacity)
+        }
+        if count == 0 { finished = true }
+        bytesProduced += Int64(count)
+        return count
+    }
+
+    private func readAhead(into buffer: UnsafeMutablePointer<UInt8>, capacity: Int) throws -> Int {
+        guard let ahead else { return 0 }
+        while chunk == nil || chunkOffset == chunk!.bytes.count {
+            let next = try ahead.take()
+            compressedBytesRead = next.compressedBytesRead
+            if next.bytes.isEmpty { return 0 }
+            chunk = next
+            chunkOffset = 0
+        }
+        let count = min(capacity, chunk!.bytes.count - chunkOffset)
+        chunk!.bytes.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + chunkOffset, count: count) }
+        chunkOffset += count
+        return count
+    }
+
+    /// Reads everything that is left into an array (for small files and tests).
+    public func readAll() throws -> [UInt8] {
+        var result: [UInt8] = []
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+        defer { chunk.deallocate() }
+        while true {
+            let count = try read(into: chunk, capacity: 1 << 16)
+            if count == 0 { return result }
+            result.append(contentsOf: UnsafeBufferPointer(start: chunk, count: count))
+        }
+    }
+}
+
+/// A decoding thread that stays a few chunks ahead of the reader: a bounded queue under one condition.
+final class DecodeAhead: @unchecked Sendable {
+    struct Chunk {
+        var bytes: [UInt8]
+        /// The file offset reached once this chunk was decoded.
+        var compressedBytesRead: Int64
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Result<Chunk, Error>] = []
+    private var cancelled = false
+    private static let depth = 4
+
+    init(decoder: FileDecoder, chunkSize: Int) {
+        let thread = Thread { [self] in run(decoder, chunkSize) }
+        thread.name = "quarry-decompress"
+        thread.start()
+    }
+
+    private func run(_ decoder: FileDecoder, _ chunkSize: Int) {
+        while true {
+            var bytes = [UInt8](repeating: 0, count: chunkSize)
+            let result: Result<Chunk, Error>
+            do {
+                let count = try bytes.withUnsafeMutableBufferPointer { try decoder.fill($0.baseAddress!, capacity: chunkSize) }
+                bytes.removeLast(chunkSize - count)
+                result = .success(Chunk(bytes: bytes, compressedBytesRead: decoder.compressedBytesRead))
+            } catch {
+                result = .failure(error)
+            }
+            condition.lock()
+            while queue.count >= Self.depth && !cancelled { condition.wait() }
+            if cancelled { condition.unlock(); return }
+            queue.append(result)
+            condition.broadcast()
+            condition.unlock()
+            // An empty chunk marks the end; an error ends the stream too.
+            if case .success(let chunk) = result, !chunk.bytes.isEmpty { continue }
+            return
+        }
+    }
+
+    /// The next chunk (empty at the end), waiting for the thread if need be; rethrows its error.
+    func take() throws -> Chunk {
+        condition.lock()
+        while queue.isEmpty { condition.wait() }
+        // The end and an error stay at the front, so asking again gives the same answer.
+        let result = queue[0]
+        if case .success(let chunk) = result, !chunk.bytes.isEmpty { queue.removeFirst() }
+        condition.broadcast()
+        condition.unlock()
+        return try result.get()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
