@@ -3,7 +3,7 @@ import Foundation
 import QuarryIngest
 import QuarryStore
 
-extension IngestFormat: ExpressibleByArgument {}
+extension DocumentFormat: ExpressibleByArgument {}
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +20,8 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "Input files or directories.")
     var paths: [String]
 
-    @Option(help: "Input format: \(IngestFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: IngestFormat = .auto
+    @Option(help: "Input format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: DocumentFormat = .auto
 
     @Option(name: .customLong("passage-words"), help: "Words per passage.")
     var passageWords = 100
