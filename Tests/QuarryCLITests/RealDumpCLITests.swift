@@ -30,6 +30,33 @@ final class RealDumpCLITests: CLITestCase {
         XCTAssertEqual(hits.first?["title"] as? String, "Anarchism")
     }
 
+    func testCranfieldAndPubMedInOneRun() throws {
+        let cranfield = try TestResources.sharedData("trec-xml/cran.all.1400.xml")
+        let pubmed = try TestResources.sharedData("pubmed-xml")
+        let articles = try FileManager.default.contentsOfDirectory(atPath: pubmed.path)
+            .filter { $0.hasSuffix(".nxml") || $0.hasSuffix(".xml") }.sorted()
+            .map { pubmed.appendingPathComponent($0).path }
+        XCTAssertEqual(articles.count, 9)
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let outcome = try quarry(["ingest", cranfield.path] + articles + ["--json"], in: directory)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let summary = try XCTUnwrap(try json(outcome.stdout) as? [String: Any])
+        XCTAssertEqual(summary["pages_read"] as? Int, 1_409, "1,400 Cranfield records and 9 articles")
+        let empty = (summary["skipped"] as? [String: Int])?["empty"] ?? 0
+        XCTAssertEqual((summary["documents_new"] as? Int ?? 0) + empty, 1_409)
+
+        let stats = try XCTUnwrap(try json(try quarry(["stats", "--json"], in: directory).stdout) as? [String: Any])
+        let sources = try XCTUnwrap(stats["sources"] as? [[String: Any]])
+        XCTAssertEqual(sources.count, 10)
+        XCTAssertEqual(sources.first { $0["source"] as? String == cranfield.path }?["documents"] as? Int, 1_400 - empty)
+
+        let hits = try XCTUnwrap(try json(try quarry(["search", "boundary layer heat transfer", "--json"], in: directory).stdout)
+                                 as? [[String: Any]])
+        XCTAssertEqual(hits.count, 10)
+        let rerun = try XCTUnwrap(try json(try quarry(["ingest", cranfield.path, "--json"], in: directory).stdout) as? [String: Any])
+        XCTAssertEqual(rerun["documents_unchanged"] as? Int, 1_400 - empty)
+    }
+
     func testCompressedJSONLGivesTheSameContentAsPlain() throws {
         let directory = try TestResources.temporaryDirectory(for: self)
         let plain = directory.appendingPathComponent("corpus.jsonl")
