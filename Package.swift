@@ -43,6 +43,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks, kept apart from the tests: bench/*.sh drive this executable.
+        .executableTarget(name: "quarry-bench", dependencies: ["QuarryRetrieval"], swiftSettings: fastMath),
+
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTestSupport"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTestSupport"]),
         .testTarget(name: "QuarryIngestTests", dependencies: ["QuarryIngest", "QuarryTestSupport"]),
@@ -51,7 +54,7 @@ let package = Package(
         .testTarget(name: "QuarryRetrievalTests", dependencies: ["QuarryRetrieval", "QuarryTestSupport"]),
         .testTarget(name: "QuarryTrainingTests", dependencies: ["QuarryTraining", "QuarryTestSupport"]),
         .testTarget(name: "QuarryQATests", dependencies: ["QuarryQA", "QuarryTestSupport"]),
-        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport"]),
+        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryStore", "QuarryTestSupport"]),
         // Locating ../shared, the model folder and temporary databases for every test target.
         .target(name: "QuarryTestSupport", path: "Tests/Support"),
     ],

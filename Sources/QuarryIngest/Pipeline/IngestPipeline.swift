@@ -1,0 +1,182 @@
+import Dispatch
+import Foundation
+import QuarryStore
+
+/// Streams documents from a reader into the store: hashes each one, splits it into passages and writes
+/// them in large transactions. Reading (parsing, decompression, splitting) runs on the calling thread while
+/// the previous batch is written on another, so the two overlap on a multi-core machine.
+///
+/// Guarantees: a document is stored whole or not at all; a document already stored with the same content
+/// hash is left alone, a changed one has its passages replaced; a crash at any moment loses at most the
+/// uncommitted batches, and running the same ingest again completes the job.
+public final class IngestPipeline {
+    public let store: CorpusStore
+    public let splitter: PassageSplitter
+    /// A batch is committed when it holds this many documents…
+    public var batchDocuments = 5_000
+    /// …or this many bytes of passage text, whichever comes first.
+    public var batchBytes = 32 << 20
+    /// How often `progress` is called, in seconds.
+    public var progressInterval = 0.5
+
+    public init(store: CorpusStore, splitter: PassageSplitter) {
+        self.store = store
+        self.splitter = splitter
+    }
+
+    /// Ingests everything `reader` yields under the source name `source` (documents are identified by
+    /// source and external id). `file` names the input in errors; `totalBytes` enables the ETA.
+    /// Throws `IngestFailure`, after committing the documents read before the error.
+    public func ingest(_ reader: DocumentReader, source: String, file: String, totalBytes: Int64? = nil,
+                       progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+        let started = Date()
+        let writer = BatchWriter(store: store, source: source)
+        var batch = PendingBatch()
+        var emptyDocuments = 0
+        var documentsRead = 0
+        var passagesRead = 0
+        var lastReport = started
+
+        func report(force: Bool) {
+            guard let progress else { return }
+            let now = Date()
+            guard force || now.timeIntervalSince(lastReport) >= progressInterval else { return }
+            lastReport = now
+            progress(IngestProgress(file: file, bytesRead: reader.bytesRead, totalBytes: totalBytes,
+                                    pagesRead: documentsRead + reader.skipped.values.reduce(0, +),
+                                    passages: passagesRead, seconds: now.timeIntervalSince(started)))
+        }
+
+        func summary() -> IngestSummary {
+            var summary = writer.committed
+            summary.pagesRead = documentsRead + reader.skipped.values.reduce(0, +)
+            summary.skipped = reader.skipped
+            if emptyDocuments > 0 { summary.skipped[.empty, default: 0] += emptyDocuments }
+            summary.bytesRead = reader.bytesRead
+            summary.seconds = Date().timeIntervalSince(started)
+            summary.problems = (reader as? ProblemReporting)?.problems.map(\.description) ?? []
+            return summary
+        }
+
+        do {
+            while let document = try reader.next() {
+                documentsRead += 1
+                let passages = splitter.passages(of: document.sections)
+                if passages.isEmpty {
+                    emptyDocuments += 1
+                    continue
+                }
+                passagesRead += passages.count
+                batch.append(PreparedDocument(
+                    externalID: document.externalID, title: document.title,
+                    contentHash: ContentHash.of(title: document.title, sections: document.sections, splitter: splitter),
+                    passages: passages))
+                if batch.documents.count >= batchDocuments || batch.bytes >= batchBytes {
+                    try writer.submit(batch)
+                    batch = PendingBatch()
+                }
+                report(force: false)
+            }
+            try writer.submit(batch)
+            try writer.drain()
+        } catch {
+            // Commit what was read before the error; the document in flight never reached the batch.
+            var failure = error
+            do {
+                try writer.submit(batch)
+                try writer.drain()
+            } catch let writeError {
+                failure = writeError
+            }
+            throw IngestFailure(underlying: failure, committed: summary(), file: file)
+        }
+        report(force: true)
+        return summary()
+    }
+}
+
+/// A document ready to store: hashed and split.
+struct PreparedDocument {
+    var externalID: String
+    var title: String
+    var contentHash: String
+    var passages: [String]
+}
+
+struct PendingBatch {
+    var documents: [PreparedDocument] = []
+    var bytes = 0
+
+    mutating func append(_ document: PreparedDocument) {
+        documents.append(document)
+        bytes += document.passages.reduce(0) { $0 + $1.utf8.count }
+    }
+}
+
+/// Writes batches on its own serial queue, one transaction each, at most two batches behind the reader.
+private final class BatchWriter {
+    private let store: CorpusStore
+    private let source: String
+    private let queue = DispatchQueue(label: "quarry.ingest.writer")
+    private let slots = DispatchSemaphore(value: 2)
+    private let lock = NSLock()
+    private var failure: Error?
+    private var tally = IngestSummary()
+
+    init(store: CorpusStore, source: String) {
+        self.store = store
+        self.source = source
+    }
+
+    /// Figures for the batches committed so far.
+    var committed: IngestSummary { lock.withLock { tally } }
+
+    /// Queues a batch; throws the error of an earlier batch, if one failed.
+    func submit(_ batch: PendingBatch) throws {
+        try rethrowFailure()
+        guard !batch.documents.isEmpty else { return }
+        slots.wait()
+        queue.async { [self] in
+            defer { slots.signal() }
+            guard lock.withLock({ failure == nil }) else { return }
+            do {
+                let written = try write(batch)
+                lock.withLock { tally.add(written) }
+            } catch {
+                lock.withLock { failure = error }
+            }
+        }
+    }
+
+    /// Waits for every queued batch; throws the first write error.
+    func drain() throws {
+        queue.sync {}
+        try rethrowFailure()
+    }
+
+    private func rethrowFailure() throws {
+        if let failure = lock.withLock({ failure }) { throw failure }
+    }
+
+    private func write(_ batch: PendingBatch) throws -> IngestSummary {
+        try store.writeBatch { writer in
+            var written = IngestSummary()
+            for document in batch.documents {
+                if let stored = try writer.storedDocument(source: source, externalID: document.externalID) {
+                    if stored.contentHash == document.contentHash {
+                        written.documentsUnchanged += 1
+                        continue
+                    }
+                    written.passagesRemoved += try writer.removeDocument(id: stored.id)
+                    written.documentsChanged += 1
+                } else {
+                    written.documentsNew += 1
+                }
+                try writer.addDocument(source: source, externalID: document.externalID, title: document.title,
+                                       contentHash: document.contentHash, passages: document.passages)
+                written.passagesAdded += document.passages.count
+            }
+            return written
+        }
+    }
+}

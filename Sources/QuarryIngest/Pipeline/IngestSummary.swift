@@ -1,0 +1,84 @@
+import Foundation
+
+/// What an ingest did, for one input or summed over several.
+public struct IngestSummary: Equatable, Sendable {
+    /// Records the readers met: documents handed out plus records they skipped.
+    public var pagesRead = 0
+    /// Records not stored, by reason (the readers' reasons plus `.empty` for documents without words).
+    public var skipped: [SkipReason: Int] = [:]
+    public var documentsNew = 0
+    public var documentsChanged = 0
+    public var documentsUnchanged = 0
+    public var passagesAdded = 0
+    /// Passages of changed documents that were replaced.
+    public var passagesRemoved = 0
+    /// Input bytes consumed (compressed bytes for compressed inputs).
+    public var bytesRead: Int64 = 0
+    public var seconds: Double = 0
+    /// Bad records passed over with `keepGoing`, located.
+    public var problems: [String] = []
+
+    public init() {}
+
+    public var megabytesPerSecond: Double {
+        seconds > 0 ? Double(bytesRead) / 1_048_576 / seconds : 0
+    }
+
+    public var passagesPerSecond: Double {
+        seconds > 0 ? Double(passagesAdded) / seconds : 0
+    }
+
+    /// Adds another input's figures to these.
+    public mutating func add(_ other: IngestSummary) {
+        pagesRead += other.pagesRead
+        skipped.merge(other.skipped, uniquingKeysWith: +)
+        documentsNew += other.documentsNew
+        documentsChanged += other.documentsChanged
+        documentsUnchanged += other.documentsUnchanged
+        passagesAdded += other.passagesAdded
+        passagesRemoved += other.passagesRemoved
+        bytesRead += other.bytesRead
+        seconds += other.seconds
+        problems += other.problems
+    }
+
+    /// "1,200 new, 3 changed, 40 unchanged documents; 9,000 passages" — the part of a summary that says
+    /// what was written.
+    public var writtenDescription: String {
+        "\(documentsNew) new, \(documentsChanged) changed, \(documentsUnchanged) unchanged documents; "
+            + "\(passagesAdded) passages added, \(passagesRemoved) replaced"
+    }
+}
+
+/// Where an ingest stands, reported while it runs.
+public struct IngestProgress: Sendable {
+    public var file: String
+    public var bytesRead: Int64
+    /// Size of the input when known (for the ETA).
+    public var totalBytes: Int64?
+    public var pagesRead: Int
+    public var passages: Int
+    public var seconds: Double
+
+    public var passagesPerSecond: Double { seconds > 0 ? Double(passages) / seconds : 0 }
+    public var bytesPerSecond: Double { seconds > 0 ? Double(bytesRead) / seconds : 0 }
+
+    /// Seconds left at the current rate, when the input size is known.
+    public var secondsRemaining: Double? {
+        guard let totalBytes, bytesRead > 0, bytesPerSecond > 0 else { return nil }
+        return Double(max(0, totalBytes - bytesRead)) / bytesPerSecond
+    }
+}
+
+/// An ingest stopped by an error, saying what had been committed before it.
+public struct IngestFailure: Error, CustomStringConvertible {
+    /// The reader's or the store's error.
+    public var underlying: Error
+    /// Everything committed up to the error (the document in flight is not part of it).
+    public var committed: IngestSummary
+    public var file: String
+
+    public var description: String {
+        "\(underlying)\ncommitted from \(file) before the error: \(committed.writtenDescription)"
+    }
+}

@@ -1,0 +1,56 @@
+/// Small helpers for scanning UTF-8 bytes.
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// True when the bytes at `index` equal `pattern` (ASCII), ignoring ASCII case.
+    @inline(__always)
+    func matchesIgnoringCase(_ pattern: StaticString, at index: Int) -> Bool {
+        let count = pattern.utf8CodeUnitCount
+        guard index >= 0, index + count <= self.count else { return false }
+        let bytes = pattern.utf8Start
+        for offset in 0..<count where lowerASCII(self[index &+ offset]) != lowerASCII(bytes[offset]) { return false }
+        return true
+    }
+
+    /// True when the bytes at `index` equal `pattern` exactly.
+    @inline(__always)
+    func matches(_ first: UInt8, _ second: UInt8, at index: Int) -> Bool {
+        index >= 0 && index + 1 < count && self[index] == first && self[index &+ 1] == second
+    }
+
+    /// The index of the next `first second` pair at or after `index`, or nil.
+    func find(_ first: UInt8, _ second: UInt8, from index: Int) -> Int? {
+        var position = index
+        while position + 1 < count {
+            if self[position] == first && self[position &+ 1] == second { return position }
+            position &+= 1
+        }
+        return nil
+    }
+
+    /// True when only spaces, tabs or list/indent colons precede `index` on its line.
+    func atLineStart(_ index: Int) -> Bool {
+        var position = index - 1
+        while position >= 0 {
+            switch self[position] {
+            case 0x0A: return true
+            case 0x20, 0x09, 0x3A: position -= 1
+            default: return false
+            }
+        }
+        return true
+    }
+}
+
+@inline(__always)
+func lowerASCII(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+@inline(__always)
+func isASCIILetter(_ byte: UInt8) -> Bool { let lower = byte | 0x20; return lower >= 0x61 && lower <= 0x7A }
+
+enum ASCII {
+    static let newline: UInt8 = 0x0A, space: UInt8 = 0x20, tab: UInt8 = 0x09
+    static let less: UInt8 = 0x3C, greater: UInt8 = 0x3E, slash: UInt8 = 0x2F, bang: UInt8 = 0x21
+    static let openBrace: UInt8 = 0x7B, closeBrace: UInt8 = 0x7D, pipe: UInt8 = 0x7C
+    static let openBracket: UInt8 = 0x5B, closeBracket: UInt8 = 0x5D, colon: UInt8 = 0x3A
+    static let equals: UInt8 = 0x3D, apostrophe: UInt8 = 0x27, underscore: UInt8 = 0x5F, dash: UInt8 = 0x2D
+    static let ampersand: UInt8 = 0x26, semicolon: UInt8 = 0x3B, hash: UInt8 = 0x23
+}

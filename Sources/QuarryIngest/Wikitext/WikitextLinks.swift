@@ -1,0 +1,162 @@
+/// Internal links `[[target|label]]` (label kept; media, category and interlanguage links dropped with
+/// any links nested in their captions) and external links `[url label]` (label kept).
+enum WikitextLinks {
+    /// Internal links nest only inside captions; a label holding a further link is cleaned again, at
+    /// most this many rounds.
+    private static let rounds = 4
+
+    static func strip(_ input: [UInt8], files: Set<String>, categories: Set<String>) -> [UInt8] {
+        var text = input
+        for _ in 0..<rounds {
+            guard contains(text, ASCII.openBracket, ASCII.openBracket) || contains(text, ASCII.closeBracket, ASCII.closeBracket) else { break }
+            text = text.withUnsafeBufferPointer { onePass($0, files: files, categories: categories) }
+        }
+        // Anything still bracketed after the rounds is markup no reader wants.
+        return removePairs(text)
+    }
+
+    private static func onePass(_ bytes: UnsafeBufferPointer<UInt8>, files: Set<String>, categories: Set<String>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes.matches(ASCII.openBracket, ASCII.openBracket, at: index) {
+                guard let close = matchingClose(bytes, from: index + 2) else { index += 2; continue }
+                appendLink(bytes, index + 2, close, files: files, categories: categories, to: &output)
+                index = close + 2
+            } else if bytes.matches(ASCII.closeBracket, ASCII.closeBracket, at: index) {
+                index += 2   // stray closer
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return output
+    }
+
+    /// The "]]" closing a link whose body starts at `from`, counting nested "[[". Links never span
+    /// paragraphs, so a blank line ends the search.
+    private static func matchingClose(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var depth = 0
+        var index = from
+        while index + 1 < bytes.count {
+            if bytes[index] == ASCII.openBracket && bytes[index + 1] == ASCII.openBracket { depth += 1; index += 2; continue }
+            if bytes[index] == ASCII.closeBracket && bytes[index + 1] == ASCII.closeBracket {
+                if depth == 0 { return index }
+                depth -= 1; index += 2; continue
+            }
+            if bytes[index] == ASCII.newline && bytes[index + 1] == ASCII.newline && depth == 0 { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func appendLink(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                                   files: Set<String>, categories: Set<String>, to output: inout [UInt8]) {
+        var pipe = start
+        while pipe < end && bytes[pipe] != ASCII.pipe { pipe += 1 }
+        var targetStart = start
+        while targetStart < pipe && bytes[targetStart] == ASCII.space { targetStart += 1 }
+        let visible = targetStart < pipe && bytes[targetStart] == ASCII.colon
+        if visible { targetStart += 1 }
+        if !visible, let (prefix, raw) = namespacePrefix(bytes, targetStart, pipe) {
+            if files.contains(prefix) || categories.contains(prefix) || isLanguageCode(raw) { return }
+        }
+        if pipe < end && pipe + 1 < end {
+            output.append(contentsOf: bytes[(pipe + 1)..<end])
+        } else if pipe < end {
+            appendPipeTrick(bytes, targetStart, pipe, to: &output)
+        } else {
+            output.append(contentsOf: bytes[targetStart..<pipe])
+        }
+    }
+
+    /// `[[Paris (disambiguation)|]]` shows "Paris": the target without its parenthesised part.
+    private static func appendPipeTrick(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to output: inout [UInt8]) {
+        var stop = end
+        if let paren = (start..<end).first(where: { bytes[$0] == 0x28 }) { stop = paren }
+        while stop > start && bytes[stop - 1] == ASCII.space { stop -= 1 }
+        output.append(contentsOf: bytes[start..<stop])
+    }
+
+    /// The text before the first ":" of a target, if short enough to be a namespace: as compared with
+    /// namespace names (lower case), and as written (interlanguage prefixes are written in lower case).
+    private static func namespacePrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (String, String)? {
+        var colon = start
+        while colon < end && colon - start < 40 && bytes[colon] != ASCII.colon { colon += 1 }
+        guard colon < end, bytes[colon] == ASCII.colon, colon > start else { return nil }
+        let raw = String(decoding: bytes[start..<colon], as: UTF8.self).trimmingSpaces
+        return (WikitextCleaner.namespaceKey(raw), raw)
+    }
+
+    /// Interlanguage prefixes: "de", "fr", "zh-min-nan", "simple", "be-x-old".
+    private static func isLanguageCode(_ prefix: String) -> Bool {
+        if prefix == "simple" { return true }
+        let parts = prefix.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count) else { return false }
+        return parts.allSatisfy { part in !part.isEmpty && part.count <= 8 && part.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }
+    }
+
+    /// External links: `[http://x label]` keeps "label", `[http://x]` goes. Bare URLs stay as text.
+    static func stripExternal(_ input: [UInt8]) -> [UInt8] {
+        guard input.contains(ASCII.openBracket) else { return input }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        input.withUnsafeBufferPointer { bytes in
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == ASCII.openBracket, startsURL(bytes, index + 1),
+                   let close = (index + 1..<min(bytes.count, index + 2000)).first(where: { bytes[$0] == ASCII.closeBracket || bytes[$0] == ASCII.newline }),
+                   bytes[close] == ASCII.closeBracket {
+                    if let space = (index + 1..<close).first(where: { bytes[$0] == ASCII.space }) {
+                        output.append(contentsOf: bytes[(space + 1)..<close])
+                    }
+                    index = close + 1
+                } else {
+                    output.append(bytes[index])
+                    index += 1
+                }
+            }
+        }
+        return output
+    }
+
+    private static func startsURL(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
+        bytes.matchesIgnoringCase("http://", at: index) || bytes.matchesIgnoringCase("https://", at: index)
+            || bytes.matchesIgnoringCase("ftp://", at: index) || bytes.matches(ASCII.slash, ASCII.slash, at: index)
+            || bytes.matchesIgnoringCase("mailto:", at: index) || bytes.matchesIgnoringCase("irc://", at: index)
+            || bytes.matchesIgnoringCase("news:", at: index) || bytes.matchesIgnoringCase("gopher://", at: index)
+    }
+
+    private static func contains(_ bytes: [UInt8], _ first: UInt8, _ second: UInt8) -> Bool {
+        bytes.withUnsafeBufferPointer { $0.find(first, second, from: 0) != nil }
+    }
+
+    /// Drops every remaining "[[" and "]]".
+    private static func removePairs(_ input: [UInt8]) -> [UInt8] {
+        guard contains(input, ASCII.openBracket, ASCII.openBracket) || contains(input, ASCII.closeBracket, ASCII.closeBracket) else { return input }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        input.withUnsafeBufferPointer { bytes in
+            var index = 0
+            while index < bytes.count {
+                if bytes.matches(ASCII.openBracket, ASCII.openBracket, at: index) || bytes.matches(ASCII.closeBracket, ASCII.closeBracket, at: index) {
+                    index += 2
+                } else {
+                    output.append(bytes[index]); index += 1
+                }
+            }
+        }
+        return output
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs and newlines (Foundation-free).
+    var trimmingSpaces: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+}

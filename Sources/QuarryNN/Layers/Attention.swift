@@ -1,0 +1,77 @@
+/// Multi-head scaled dot-product self-attention with a padding mask.
+///
+/// Q, K and V are laid out [B, T, C] with head h in columns h·D..<(h+1)·D (C = H·D), exactly as the
+/// projections produce them; BLAS strides (`lda = C`) pick a head without copying.
+public enum Attention {
+    /// out[B, T, C] = softmax(Q Kᵀ / √D + mask) V per head;  probs[B, H, T, T] saved for backward.
+    /// mask[B, T]: 1 for a real token, 0 for padding (padded keys get probability 0).
+    public static func forward(
+        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+        batch: Int, length: Int, channels: Int, heads: Int
+    ) {
+        let t = length, c = channels, d = channels / heads
+        let scale = 1 / Float(d).squareRoot()
+        for b in 0..<batch {
+            let keyMask = mask + b &* t
+            for h in 0..<heads {
+                let offset = b &* t &* c &+ h &* d
+                let p = probs + (b &* heads &+ h) &* t &* t
+                BLAS.gemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q + offset, lda: c,
+                          b: k + offset, ldb: c, c: p, ldc: t)
+                softmaxRows(p, rows: t, columns: t, keyMask: keyMask)
+                BLAS.gemm(m: t, n: d, k: t, a: p, lda: t, b: v + offset, ldb: c, c: out + offset, ldc: c)
+            }
+        }
+    }
+
+    /// Row-wise softmax restricted to unmasked columns; rows with no unmasked column become all zero.
+    @inline(__always)
+    static func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int, keyMask: UnsafePointer<Float>) {
+        for i in 0..<rows {
+            let row = p + i &* columns
+            for j in 0..<columns where keyMask[j] == 0 { row[j] = -Float.greatestFiniteMagnitude }
+            let m = FastMath.maximum(row, columns)
+            for j in 0..<columns { row[j] = FastMath.exp(row[j] - m) * keyMask[j] }
+            let total = FastMath.sum(row, columns)
+            if total > 0 {
+                let inv = 1 / total
+                for j in 0..<columns { row[j] *= inv }
+            }
+        }
+    }
+
+    /// Accumulates dq, dk, dv [B, T, C] from dout [B, T, C]. `scratch` holds T·T floats.
+    public static func backward(
+        dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, probs: UnsafePointer<Float>,
+        batch: Int, length: Int, channels: Int, heads: Int
+    ) {
+        let t = length, c = channels, d = channels / heads
+        let scale = 1 / Float(d).squareRoot()
+        let ds = scratch
+        for b in 0..<batch {
+            for h in 0..<heads {
+                let offset = b &* t &* c &+ h &* d
+                let p = probs + (b &* heads &+ h) &* t &* t
+                // dP = dO · Vᵀ ;  dV += Pᵀ · dO
+                BLAS.gemm(transB: true, m: t, n: t, k: d, a: dout + offset, lda: c, b: v + offset, ldb: c,
+                          c: ds, ldc: t)
+                BLAS.gemm(transA: true, m: t, n: d, k: t, a: p, lda: t, b: dout + offset, ldb: c,
+                          beta: 1, c: dv + offset, ldc: c)
+                // Softmax backward: dS = P ⊙ (dP - Σ_j P·dP)
+                for i in 0..<t {
+                    let pr = p + i &* t, dr = ds + i &* t
+                    let inner = BLAS.dot(t, pr, dr)
+                    for j in 0..<t { dr[j] = pr[j] * (dr[j] - inner) }
+                }
+                // S = scale · Q Kᵀ:  dQ += scale · dS · K ;  dK += scale · dSᵀ · Q
+                BLAS.gemm(m: t, n: d, k: t, alpha: scale, a: ds, lda: t, b: k + offset, ldb: c,
+                          beta: 1, c: dq + offset, ldc: c)
+                BLAS.gemm(transA: true, m: t, n: d, k: t, alpha: scale, a: ds, lda: t, b: q + offset, ldb: c,
+                          beta: 1, c: dk + offset, ldc: c)
+            }
+        }
+    }
+}

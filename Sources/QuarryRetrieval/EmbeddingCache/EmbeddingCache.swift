@@ -1,0 +1,108 @@
+import Foundation
+import QuarryStore
+
+/// A named cache of passage embeddings for one store: a float32 row-major file
+/// `<database>.caches/<name>.f32` (row i is the i-th passage in id order) plus a record in the store
+/// saying how many rows are complete and which weights produced them. Search maps the file as one matrix.
+public struct EmbeddingCache: Sendable {
+    /// The name used when the user gives none.
+    public static let defaultName = "dense"
+
+    public let name: String
+    /// The float32 file holding the rows.
+    public let fileURL: URL
+    public let catalog: EmbeddingCacheCatalog
+
+    /// The cache `name` of the store at `databaseURL`. Names are letters, digits, `-`, `_` and `.`
+    /// (not first), so they are safe as file names.
+    public init(name: String = EmbeddingCache.defaultName, databaseURL: URL, catalog: EmbeddingCacheCatalog) throws {
+        guard Self.isValidName(name) else { throw EmbeddingCacheError.invalidName(name) }
+        self.name = name
+        self.catalog = catalog
+        fileURL = Self.directory(forDatabase: databaseURL).appendingPathComponent("\(name).f32")
+    }
+
+    /// Folder holding every cache file of the store at `databaseURL`.
+    public static func directory(forDatabase databaseURL: URL) -> URL {
+        databaseURL.deletingLastPathComponent().appendingPathComponent(databaseURL.lastPathComponent + ".caches")
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != ".", name.utf8.count <= 100 else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
+    }
+
+    /// The store's record of this cache, if any.
+    public func record() throws -> EmbeddingCacheRecord? {
+        try catalog.record(named: name)
+    }
+
+    /// Whether the cache can serve searches for an encoder with `weightsHash` over `passageCount` passages.
+    public func status(weightsHash: String, passageCount: Int) throws -> EmbeddingCacheStatus {
+        guard let record = try record() else { return .missing }
+        if record.weightsHash != weightsHash { return .stale(recordedHash: record.weightsHash) }
+        if record.rowsCompleted < passageCount { return .partial(rowsCompleted: record.rowsCompleted, of: passageCount) }
+        return .complete(rows: record.rowsCompleted)
+    }
+
+    /// Opens the cache for appending. If the store already records rows made by the same weights and
+    /// dimension, the file is cut back to those rows (dropping anything written after the last
+    /// recorded count, e.g. by a killed run) and appending resumes there; otherwise the cache starts empty.
+    public func openWriter(dimension: Int, modelPath: String, weightsHash: String) throws -> EmbeddingCacheWriter {
+        try EmbeddingCacheWriter(cache: self, dimension: dimension, modelPath: modelPath, weightsHash: weightsHash)
+    }
+
+    /// The completed rows, memory-mapped (no copy).
+    public func mapMatrix() throws -> MappedMatrix {
+        guard let record = try record() else { throw EmbeddingCacheError.missing(name: name) }
+        return try MappedMatrix(url: fileURL, dimension: record.dimension, rows: record.rowsCompleted)
+    }
+
+    /// An exact index searching the mapped rows in place.
+    public func flatIndex() throws -> FlatInnerProductIndex {
+        FlatInnerProductIndex(mapping: try mapMatrix())
+    }
+
+    /// Deletes the record and the file.
+    public func remove() throws {
+        try catalog.remove(named: name)
+        if FileManager.default.fileExists(atPath: fileURL.path) {
+            try FileManager.default.removeItem(at: fileURL)
+        }
+    }
+}
+
+/// How a cache stands against the encoder and the store it should describe.
+public enum EmbeddingCacheStatus: Equatable, Sendable {
+    /// No cache of that name.
+    case missing
+    /// Made by other weights than the encoder's: it must be rebuilt (or deliberately used as stale).
+    case stale(recordedHash: String)
+    /// Made by these weights but not finished: resume it.
+    case partial(rowsCompleted: Int, of: Int)
+    /// Every passage has a row.
+    case complete(rows: Int)
+}
+
+public enum EmbeddingCacheError: Error, CustomStringConvertible, Equatable {
+    case invalidName(String)
+    case missing(name: String)
+    case fileShorterThanRecord(path: String, bytes: Int, recordedRows: Int, dimension: Int)
+    case io(path: String, operation: String, reason: String)
+    case rowMismatch(dimension: Int, valueCount: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidName(name):
+            return "invalid cache name \"\(name)\": use letters, digits, '-', '_' and '.' (not first)"
+        case let .missing(name):
+            return "no embedding cache named \(name): run `quarry embed` first"
+        case let .fileShorterThanRecord(path, bytes, rows, dimension):
+            return "\(path): \(bytes) bytes, but the store records \(rows) rows of \(dimension) floats; the cache file was damaged, rebuild it"
+        case let .io(path, operation, reason):
+            return "\(path): \(operation) failed: \(reason)"
+        case let .rowMismatch(dimension, valueCount):
+            return "\(valueCount) floats are not whole rows of dimension \(dimension)"
+        }
+    }
+}

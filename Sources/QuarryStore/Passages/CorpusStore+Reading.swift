@@ -1,0 +1,58 @@
+import GRDB
+
+extension CorpusStore {
+    /// Number of stored passages.
+    public func passageCount() throws -> Int {
+        try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM passages") ?? 0 }
+    }
+
+    /// Number of stored documents.
+    public func documentCount() throws -> Int {
+        try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM documents") ?? 0 }
+    }
+
+    /// The smallest and largest passage id, or nil when there are no passages. Ids are in reading order but
+    /// may have gaps where a changed document's passages were replaced.
+    public func passageIDBounds() throws -> ClosedRange<Int64>? {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM passages")
+            guard let low: Int64 = row?[0], let high: Int64 = row?[1] else { return nil }
+            return low...high
+        }
+    }
+
+    /// Passages whose ids fall in `ids`, in id order (a primary-key range scan).
+    public func passages(in ids: ClosedRange<Int64>) throws -> [Passage] {
+        try pool.read { db in
+            try Passage.fetchAll(db, sql: "SELECT \(Passage.columns) FROM passages WHERE id BETWEEN ? AND ? ORDER BY id",
+                                 arguments: [ids.lowerBound, ids.upperBound])
+        }
+    }
+
+    /// Up to `limit` passages with ids greater than `id`, in id order: pages through the corpus without
+    /// caring about gaps (`after: 0` starts at the beginning).
+    public func passages(after id: Int64, limit: Int) throws -> [Passage] {
+        try pool.read { db in
+            try Passage.fetchAll(db, sql: "SELECT \(Passage.columns) FROM passages WHERE id > ? ORDER BY id LIMIT ?",
+                                 arguments: [id, limit])
+        }
+    }
+
+    /// One passage by id.
+    public func passage(id: Int64) throws -> Passage? {
+        try pool.read { db in
+            try Passage.fetchOne(db, sql: "SELECT \(Passage.columns) FROM passages WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Every source with its document and passage counts, by name.
+    public func sources() throws -> [SourceSummary] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.source, count(DISTINCT d.id), count(p.id)
+                FROM documents d LEFT JOIN passages p ON p.document_id = d.id
+                GROUP BY d.source ORDER BY d.source
+                """).map { SourceSummary(source: $0[0], documents: $0[1], passages: $0[2]) }
+        }
+    }
+}

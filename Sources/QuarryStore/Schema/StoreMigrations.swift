@@ -1,0 +1,67 @@
+import GRDB
+
+/// One named schema step. Names are recorded in the database by `DatabaseMigrator`, so a step runs once
+/// and steps never change after they ship: add a new one instead.
+public struct StoreMigration: Sendable {
+    public let name: String
+    public let apply: @Sendable (Database) throws -> Void
+
+    public init(_ name: String, _ apply: @escaping @Sendable (Database) throws -> Void) {
+        self.name = name
+        self.apply = apply
+    }
+}
+
+/// The whole schema, in order. Adding a table for a later stage (embedding caches, retrievers, runs) is
+/// one line here plus the function that creates it.
+public enum StoreMigrations {
+    public static let all: [StoreMigration] = [
+        StoreMigration("documents-and-passages") { try createDocumentsAndPassages($0) },
+        StoreMigration("passage-fts5-index") { try createPassageIndex($0) },
+    ]
+
+    /// A migrator that applies `all` and then `extra` (for modules that keep their tables elsewhere).
+    public static func migrator(extra: [StoreMigration] = []) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for step in all + extra {
+            migrator.registerMigration(step.name, migrate: step.apply)
+        }
+        return migrator
+    }
+
+    /// Documents are identified by (source, external id); the content hash decides whether a re-ingest
+    /// changes anything. Passages get their rowid in reading order, so later stages page through them by id.
+    static func createDocumentsAndPassages(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE documents (
+                id INTEGER PRIMARY KEY,
+                source TEXT NOT NULL,
+                external_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                UNIQUE (source, external_id)
+            );
+            CREATE TABLE passages (
+                id INTEGER PRIMARY KEY,
+                document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                text TEXT NOT NULL
+            );
+            CREATE INDEX passages_by_document ON passages(document_id, ordinal);
+            """)
+    }
+
+    /// BM25 over passage title and text. External content: the index stores no second copy of the text,
+    /// and rows are added and removed by the store's writer inside the same transactions as `passages`
+    /// (no triggers: explicit statements let the bulk path batch them).
+    static func createPassageIndex(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE VIRTUAL TABLE passages_fts USING fts5(
+                title, text,
+                content = 'passages', content_rowid = 'id',
+                tokenize = 'unicode61 remove_diacritics 2'
+            );
+            """)
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import QuarryStore
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find the passages that best match a query (BM25 over the full-text index).")
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The query, as plain words; operators and punctuation are treated as text.")
+    var query: String
+
+    @Option(name: [.customShort("k"), .customLong("k")], help: "How many passages to return.")
+    var k = 10
+
+    @Flag(help: "Print the results as a JSON list of {passage_id, title, text, score}.")
+    var json = false
+
+    func validate() throws {
+        if k < 1 { throw ValidationError("-k must be at least 1") }
+    }
+
+    func run() throws {
+        let hits = try retrieve(from: try store.openStore())
+        if json {
+            try JSONOutput.print(hits.map(SearchHitJSON.init))
+        } else {
+            printTable(hits)
+        }
+    }
+
+    /// The ranked passages: the one place a new retriever (dense, hybrid) plugs in.
+    private func retrieve(from corpus: CorpusStore) throws -> [PassageHit] {
+        try corpus.bm25Search(query: query, k: k)
+    }
+
+    private func printTable(_ hits: [PassageHit]) {
+        if hits.isEmpty, !store.quiet { StandardError.write("no passage matches\n") }
+        for (rank, hit) in hits.enumerated() {
+            print("\(rank + 1). [\(String(format: "%.3f", hit.score))] \(hit.title) (passage \(hit.passageID))")
+            print("   \(hit.text)\n")
+        }
+    }
+}
+
+/// One search result as `--json` prints it.
+struct SearchHitJSON: Encodable {
+    var passage_id: Int64
+    var title: String
+    var text: String
+    var score: Double
+
+    init(_ hit: PassageHit) {
+        passage_id = hit.passageID
+        title = hit.title
+        text = hit.text
+        score = hit.score
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import QuarryStore
+
+/// Options every command that touches the database shares.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The database file (default: $QUARRY_DB, else quarry.sqlite in the working directory).")
+    var db: String?
+
+    @Flag(name: .long, help: "Print nothing but results and errors.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Show progress on stderr even when it is not a terminal.")
+    var progress = false
+
+    /// The database path the options select.
+    var databaseURL: URL {
+        let path = db ?? ProcessInfo.processInfo.environment["QUARRY_DB"] ?? "quarry.sqlite"
+        return URL(fileURLWithPath: path)
+    }
+
+    /// Whether to draw progress: asked for, or stderr is a terminal, and never when quiet.
+    var showsProgress: Bool {
+        !quiet && (progress || isatty(STDERR_FILENO) == 1)
+    }
+
+    func openStore() throws -> CorpusStore {
+        try CorpusStore(url: databaseURL)
+    }
+}
+
+/// Writes to standard error (progress, summaries, diagnostics).
+enum StandardError {
+    static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Prints an Encodable value as JSON on standard output.
+enum JSONOutput {
+    static func print<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import QuarryStore
+import QuarryTestSupport
+import XCTest
+
+/// Runs the built `quarry` executable, found in the build products directory beside the test bundle.
+class CLITestCase: XCTestCase {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let executable: URL? = {
+        var candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        candidates += Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        return candidates.map { $0.appendingPathComponent("quarry") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    func quarryURL() throws -> URL {
+        guard let url = Self.executable else {
+            throw XCTSkip("the quarry executable is not in the build products directory: build it with `swift build --build-tests`")
+        }
+        return url
+    }
+
+    /// A process running `quarry arguments…` in `directory`, not yet started.
+    func makeProcess(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = try quarryURL()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var merged = ProcessInfo.processInfo.environment
+        merged["QUARRY_DB"] = nil
+        merged.merge(environment) { $1 }
+        process.environment = merged
+        return process
+    }
+
+    /// Runs `quarry arguments…` to the end.
+    @discardableResult
+    func quarry(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Outcome {
+        let process = try makeProcess(arguments, in: directory, environment: environment)
+        let outFile = directory.appendingPathComponent(".stdout-\(UUID().uuidString)")
+        let errFile = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outFile)
+            try? FileManager.default.removeItem(at: errFile)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outFile)
+        process.standardError = try FileHandle(forWritingTo: errFile)
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus,
+                       stdout: try String(contentsOf: outFile, encoding: .utf8),
+                       stderr: try String(contentsOf: errFile, encoding: .utf8))
+    }
+
+    func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    /// A JSONL corpus of `count` synthetic documents (seeded), for inputs bigger than a hand-written file.
+    func writeSyntheticCorpus(_ count: Int, to url: URL, seed: UInt64 = 11) throws {
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        var buffer = ""
+        for index in 0..<count {
+            let words = 20 + Int(next() % 300)
+            let text = (0..<words).map { _ in "t\(next() % 5000)" }.joined(separator: " ")
+            buffer += "{\"id\": \"doc-\(index)\", \"title\": \"Topic \(next() % 1000)\", \"text\": \"\(text)\"}\n"
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+    }
+
+    /// Every passage as "external id|ordinal|title|text", in id order, with the id in front.
+    func passages(in database: URL) throws -> [String] {
+        let store = try CorpusStore(url: database)
+        return try store.pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT p.id || '|' || d.external_id || '|' || p.ordinal || '|' || p.title || '|' || p.text
+                FROM passages p JOIN documents d ON d.id = p.document_id ORDER BY p.id
+                """)
+        }
+    }
+}

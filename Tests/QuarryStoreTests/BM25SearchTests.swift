@@ -1,0 +1,75 @@
+import GRDB
+@testable import QuarryStore
+import XCTest
+
+final class BM25SearchTests: StoreTestCase {
+    private func sampleStore() throws -> CorpusStore {
+        let store = try makeStore()
+        try add(store, id: "1", title: "Danube", passages: ["The Danube flows through Vienna and Budapest.",
+                                                             "Its delta lies on the Black Sea."])
+        try add(store, id: "2", title: "Rhine", passages: ["The Rhine flows north to the North Sea."])
+        try add(store, id: "3", title: "Vienna", passages: ["Vienna is the capital of Austria; the Danube runs through it, Danube!"])
+        try add(store, id: "4", title: "Quotes", passages: ["He said \"or\" and NEAR and AND, then left; a star * too."])
+        return store
+    }
+
+    func testRanksByBM25WithHigherScoresFirst() throws {
+        let store = try sampleStore()
+        let hits = try store.bm25Search(query: "danube", k: 10)
+        XCTAssertEqual(hits.count, 3, "two passages mention the river, one more has it as its title")
+        XCTAssertTrue(hits.allSatisfy { $0.score > 0 })
+        XCTAssertEqual(hits.map(\.score), hits.map(\.score).sorted(by: >))
+        XCTAssertEqual(try store.bm25Search(query: "danube", k: 1).count, 1)
+    }
+
+    func testMoreOccurrencesRankHigher() throws {
+        let store = try makeStore()
+        try add(store, id: "1", title: "One", passages: ["apple banana cherry damson"])
+        try add(store, id: "2", title: "Two", passages: ["apple apple banana cherry"])
+        XCTAssertEqual(try store.bm25Search(query: "apple", k: 10).map(\.title), ["Two", "One"])
+    }
+
+    func testAnyWordMatchesAndTitlesAreSearched() throws {
+        let store = try sampleStore()
+        XCTAssertEqual(Set(try store.bm25Search(query: "rhine budapest", k: 10).map(\.title)), ["Rhine", "Danube"])
+        XCTAssertEqual(try store.bm25Search(query: "rhine", k: 10).map(\.title), ["Rhine"])
+        XCTAssertEqual(try store.bm25Search(query: "QUOTES", k: 10).map(\.title), ["Quotes"], "title column, any case")
+    }
+
+    func testEmptyAndPunctuationQueriesFindNothing() throws {
+        let store = try sampleStore()
+        for query in ["", "   ", "\"", "*", "\"\"", "()", "-", "^", ":", "'); --"] {
+            XCTAssertEqual(try store.bm25Search(query: query, k: 10), [], "query \(query)")
+        }
+    }
+
+    func testQuerySyntaxIsTreatedAsWords() throws {
+        let store = try sampleStore()
+        let attempts = ["\"danube", "danube\"", "dan*", "NEAR(danube rhine)", "danube OR", "OR", "AND", "NOT danube",
+                        "title:rhine", "'); DROP TABLE passages; --", "\"); DROP TABLE documents; --",
+                        "{title text}: rhine", "danube + rhine", "^rhine", "rhine NEAR/2 sea"]
+        for query in attempts {
+            XCTAssertNoThrow(try store.bm25Search(query: query, k: 10), "query \(query)")
+        }
+        XCTAssertEqual(try store.bm25Search(query: "dan*", k: 10), [], "no prefix search: 'dan' is not a word here")
+        XCTAssertEqual(try store.bm25Search(query: "OR", k: 10).map(\.title), ["Quotes"], "OR is the word 'or'")
+        XCTAssertEqual(try store.bm25Search(query: "NEAR(", k: 10).map(\.title), ["Quotes"])
+        XCTAssertEqual(Set(try store.bm25Search(query: "NOT danube", k: 10).map(\.title)), ["Danube", "Vienna"],
+                       "NOT is a word, not an operator that would exclude danube")
+        XCTAssertEqual(Set(try store.bm25Search(query: "title:rhine", k: 10).map(\.title)), ["Rhine"])
+        XCTAssertEqual(try store.documentCount(), 4, "tables survive")
+        XCTAssertEqual(try store.passageCount(), 5)
+        XCTAssertEqual(try store.integrityProblems(), [])
+    }
+
+    func testQueryBuilderQuotesEveryTerm() {
+        XCTAssertEqual(FTSQuery.anyTerm("he said \"hi\""), "\"he\" OR \"said\" OR \"hi\"")
+        XCTAssertEqual(FTSQuery.anyTerm("NEAR(a b) a"), "\"NEAR\" OR \"a\" OR \"b\"", "repeated words once")
+        XCTAssertEqual(FTSQuery.anyTerm("Zürich naïve 東京"), "\"Zürich\" OR \"naïve\" OR \"東京\"")
+        XCTAssertNil(FTSQuery.anyTerm("\"*()'; --"))
+    }
+
+    func testNonPositiveKFindsNothing() throws {
+        XCTAssertEqual(try sampleStore().bm25Search(query: "danube", k: 0), [])
+    }
+}

@@ -1,0 +1,94 @@
+import GRDB
+@testable import QuarryStore
+import XCTest
+
+final class PassageStorageTests: StoreTestCase {
+    func testPassagesKeepReadingOrderAndTitles() throws {
+        let store = try makeStore()
+        let first = try add(store, id: "a", title: "Alpha", passages: ["a0", "a1", "a2"])
+        let second = try add(store, id: "b", title: "Beta", passages: ["b0", "b1"])
+        XCTAssertEqual(try store.passageCount(), 5)
+        XCTAssertEqual(try store.documentCount(), 2)
+        let bounds = try XCTUnwrap(try store.passageIDBounds())
+        let all = try store.passages(in: bounds)
+        XCTAssertEqual(all.map(\.text), ["a0", "a1", "a2", "b0", "b1"])
+        XCTAssertEqual(all.map(\.ordinal), [0, 1, 2, 0, 1])
+        XCTAssertEqual(all.map(\.documentID), [first, first, first, second, second])
+        XCTAssertEqual(all.map(\.title), ["Alpha", "Alpha", "Alpha", "Beta", "Beta"])
+        XCTAssertEqual(all.map(\.id), Array(bounds), "ids are dense and increasing when nothing was replaced")
+        XCTAssertEqual(try store.passage(id: all[3].id), all[3])
+        XCTAssertNil(try store.passage(id: bounds.upperBound + 1))
+        XCTAssertEqual(try store.sources(), [SourceSummary(source: "test", documents: 2, passages: 5)])
+    }
+
+    func testPagingAfterAnIDSkipsGaps() throws {
+        let store = try makeStore()
+        try add(store, id: "a", title: "A", passages: ["a0", "a1"])
+        let b = try add(store, id: "b", title: "B", passages: ["b0", "b1"])
+        try add(store, id: "c", title: "C", passages: ["c0"])
+        try store.writeBatch { try $0.removeDocument(id: b) }
+        var seen: [String] = []
+        var cursor: Int64 = 0
+        while case let page = try store.passages(after: cursor, limit: 2), !page.isEmpty {
+            seen += page.map(\.text)
+            cursor = page.last!.id
+        }
+        XCTAssertEqual(seen, ["a0", "a1", "c0"])
+        XCTAssertEqual(try store.integrityProblems(), [])
+    }
+
+    func testAFailedBatchWritesNothing() throws {
+        struct Stop: Error {}
+        let store = try makeStore()
+        XCTAssertThrowsError(try store.writeBatch { writer in
+            try writer.addDocument(source: "s", externalID: "1", title: "T", contentHash: "h", passages: ["p"])
+            throw Stop()
+        })
+        XCTAssertEqual(try store.documentCount(), 0)
+        XCTAssertEqual(try store.passageCount(), 0)
+        XCTAssertEqual(try store.bm25Search(query: "p", k: 5), [])
+        XCTAssertEqual(try store.integrityProblems(), [])
+    }
+
+    func testReplacingADocumentKeepsTheIndexInStep() throws {
+        let store = try makeStore()
+        let old = try add(store, id: "a", title: "Rivers", passages: ["the danube flows east", "past vienna"])
+        try add(store, id: "b", title: "Mountains", passages: ["the alps are high"])
+        try store.writeBatch { writer in
+            XCTAssertEqual(try writer.storedDocument(source: "test", externalID: "a")?.id, old)
+            XCTAssertEqual(try writer.removeDocument(id: old), 2)
+            try writer.addDocument(source: "test", externalID: "a", title: "Rivers", contentHash: "h2",
+                                   passages: ["the rhine flows north"])
+        }
+        XCTAssertEqual(try store.bm25Search(query: "danube", k: 5), [])
+        XCTAssertEqual(try store.bm25Search(query: "rhine", k: 5).map(\.text), ["the rhine flows north"])
+        XCTAssertEqual(try store.passageCount(), 2)
+        XCTAssertEqual(try store.integrityProblems(), [])
+    }
+
+    func testRemovingADocumentAddedInTheSameBatch() throws {
+        // Its passages are not indexed yet when it is removed: the index must not be asked to forget them.
+        let store = try makeStore()
+        try add(store, id: "x", title: "Old", passages: ["indexed before"])
+        try store.writeBatch { writer in
+            let added = try writer.addDocument(source: "test", externalID: "a", title: "T", contentHash: "1",
+                                               passages: ["first version"])
+            try writer.removeDocument(id: added.documentID)
+            try writer.addDocument(source: "test", externalID: "a", title: "T", contentHash: "2",
+                                   passages: ["second version"])
+        }
+        XCTAssertEqual(try store.bm25Search(query: "first", k: 5), [])
+        XCTAssertEqual(try store.bm25Search(query: "second", k: 5).count, 1)
+        XCTAssertEqual(try store.bm25Search(query: "indexed", k: 5).count, 1)
+        XCTAssertEqual(try store.integrityProblems(), [])
+    }
+
+    func testIntegrityCheckNoticesAnIndexOutOfStep() throws {
+        let store = try makeStore()
+        try add(store, id: "a", title: "T", passages: ["some words here"])
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE passages SET text = 'entirely different' WHERE id = (SELECT min(id) FROM passages)")
+        }
+        XCTAssertFalse(try store.integrityProblems().isEmpty, "the check must be able to fail")
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import QuarryStore
+import QuarryTestSupport
+import XCTest
+
+/// Base class for tests that need a database: each call to `makeStore()` opens a fresh one in a temporary
+/// directory that is removed when the test ends.
+class StoreTestCase: XCTestCase {
+    func makeStore() throws -> CorpusStore {
+        let directory = try TestResources.temporaryDirectory(for: self)
+        return try CorpusStore(url: directory.appendingPathComponent("test.sqlite"))
+    }
+
+    /// Adds one document with the given passages in its own transaction.
+    @discardableResult
+    func add(_ store: CorpusStore, source: String = "test", id: String, title: String,
+             passages: [String]) throws -> Int64 {
+        try store.writeBatch { writer in
+            try writer.addDocument(source: source, externalID: id, title: title, contentHash: "h-\(id)",
+                                   passages: passages).documentID
+        }
+    }
+}
