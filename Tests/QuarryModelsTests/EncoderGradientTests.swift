@@ -80,6 +80,16 @@ final class EncoderGradientTests: XCTestCase {
         for (a, b) in zip(inference, training) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
+    func testLivePassesKeepTheirOwnActivations() throws {
+        let encoder = makeEncoder()
+        let first = try encoder.trainingForward(TokenBatch(sequences: [[1, 2, 3]]))
+        let hidden = first.hiddenStates
+        for _ in 0..<3 { _ = try encoder.trainingForward(TokenBatch(sequences: [[4, 5], [6, 7]])) }
+        let second = try encoder.trainingForward(TokenBatch(sequences: [[8, 9, 10, 11]]))
+        XCTAssertEqual(first.hiddenStates, hidden)
+        XCTAssertNotEqual(second.hiddenStates.count, hidden.count)
+    }
+
     func testAdamWStepsReduceAContrastiveLoss() throws {
         let encoder = makeEncoder()
         let batch = TokenBatch(sequences: Self.sequences)

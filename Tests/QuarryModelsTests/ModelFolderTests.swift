@@ -64,6 +64,27 @@ final class ModelFolderTests: XCTestCase {
         }
     }
 
+    func testEmptyInputsGiveZeroVectors() throws {
+        let encoder = BertEncoder(config: EncoderGradientTests.tiny, seed: 7)
+        XCTAssertEqual(try encoder.embed([]), [])
+        XCTAssertEqual(try encoder.embed([[]]), [Float](repeating: 0, count: 8))
+        let mixed = try encoder.embed([[], [1, 2]])
+        XCTAssertEqual(Array(mixed[0..<8]), [Float](repeating: 0, count: 8))
+        XCTAssertEqual(mixed[8..<16].reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
+    }
+
+    func testConcurrentInferenceCallsGiveTheSameEmbeddings() throws {
+        let encoder = BertEncoder(config: EncoderGradientTests.tiny, seed: 8)
+        let expected = try encoder.embed(EncoderGradientTests.sequences)
+        let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: 8)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            results[i] = (try? encoder.embed(EncoderGradientTests.sequences)) ?? []
+        }
+        for r in results { XCTAssertEqual(r, expected) }
+    }
+
     func testLengthBucketsCoverEveryIndexOnce() {
         let lengths = [5, 100, 3, 50, 7, 100, 2, 64]
         let batches = LengthBuckets.batches(lengths: lengths, maxBatch: 3, maxTokens: 150)

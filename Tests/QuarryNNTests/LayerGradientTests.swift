@@ -104,7 +104,7 @@ final class LayerGradientTests: XCTestCase {
             }
         }
         let dq = Tensor(shape: [b, t, c]), dk = Tensor(shape: [b, t, c]), dv = Tensor(shape: [b, t, c])
-        let scratch = Tensor(shape: [t, t])
+        let scratch = Tensor(shape: [Attention.scratchCount(length: t)])
         Attention.backward(dq: dq.data, dk: dk.data, dv: dv.data, scratch: scratch.data, dout: r.data,
                            q: q.data, k: k.data, v: v.data, probs: probs.data, batch: b, length: t, channels: c, heads: h)
         G.check("dq", parameter: q, analytic: dq, loss: loss)

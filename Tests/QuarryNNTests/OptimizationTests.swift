@@ -1,4 +1,5 @@
 import QuarryNN
+import QuarryTestSupport
 import XCTest
 
 final class OptimizationTests: XCTestCase {
@@ -58,5 +59,41 @@ final class OptimizationTests: XCTestCase {
         XCTAssertEqual(variance, 1, accuracy: 0.02)
         let uniform = (0..<10_000).map { _ in rng.nextFloat() }
         XCTAssertTrue(uniform.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+}
+
+final class CheckpointTests: XCTestCase {
+    /// Saving mid-run and resuming into fresh objects gives the same values as running straight through.
+    func testResumedRunMatchesUninterruptedRun() throws {
+        let folder = try TestResources.temporaryDirectory(for: self)
+        func makeStore() -> ParameterStore {
+            let store = ParameterStore([(name: "w", shape: [2, 3]), (name: "b", shape: [3])])
+            var rng = Xoshiro256(seed: 1)
+            rng.fillNormal(store.values, count: store.count, std: 1)
+            return store
+        }
+        func step(_ store: ParameterStore, _ adam: AdamW, _ k: Int) {
+            for i in 0..<store.count { store.gradients[i] = store.values[i] * Float(k + 1) - 0.3 }
+            adam.update(store, learningRate: 0.05)
+        }
+        let straight = makeStore(), straightAdam = AdamW(store: straight)
+        for k in 0..<6 { step(straight, straightAdam, k) }
+
+        let first = makeStore(), firstAdam = AdamW(store: first)
+        for k in 0..<3 { step(first, firstAdam, k) }
+        try first.save(to: folder.appendingPathComponent("params.safetensors"), metadata: ["step": "3"])
+        try firstAdam.saveState(to: folder.appendingPathComponent("adamw.safetensors"))
+
+        let resumed = ParameterStore([(name: "w", shape: [2, 3]), (name: "b", shape: [3])])
+        let metadata = try resumed.load(from: folder.appendingPathComponent("params.safetensors"))
+        XCTAssertEqual(metadata["step"], "3")
+        let resumedAdam = AdamW(store: resumed)
+        try resumedAdam.loadState(from: folder.appendingPathComponent("adamw.safetensors"))
+        XCTAssertEqual(resumedAdam.step, 3)
+        for k in 3..<6 { step(resumed, resumedAdam, k) }
+        for i in 0..<straight.count { XCTAssertEqual(resumed.values[i], straight.values[i]) }
+
+        let other = ParameterStore([(name: "w", shape: [3, 2])])
+        XCTAssertThrowsError(try other.load(from: folder.appendingPathComponent("params.safetensors")))
     }
 }

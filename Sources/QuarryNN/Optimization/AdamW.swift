@@ -30,6 +30,13 @@ public final class AdamW {
 
     deinit { m.deallocate(); v.deallocate(); decayMask.deallocate() }
 
+    /// The first and second moment buffers and their length, for checkpointing.
+    func withMoments<T>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) throws -> T) rethrows -> T {
+        try body(m, v, count)
+    }
+
+    func restoreStep(_ step: Int) { self.step = step }
+
     /// One update of every value in `store` from its gradient, at learning rate `lr`:
     /// θ ← θ - lr·(m̂ / (√v̂ + ε) + λ·θ).
     public func update(_ store: ParameterStore, learningRate lr: Float) {
