@@ -14,6 +14,7 @@ public struct PromptTemplate: Sendable, Equatable {
     /// Where the template came from, for messages.
     public let source: String
 
+    /// Parses `text`; `source` names it in messages, `allowed` lists the placeholders it may use.
     public init(_ text: String, source: String, allowed: Set<String>) throws {
         self.source = source
         var body = text
@@ -103,7 +104,9 @@ public struct PromptTemplate: Sendable, Equatable {
 /// A rendered template: the text, and where each placeholder's value landed (UTF-8 offsets), so that
 /// token offsets in the text can be mapped back into, say, the passage.
 public struct RenderedPrompt: Sendable, Equatable {
+    /// The rendered text.
     public var text: String
+    /// Placeholder name → UTF-8 range of its value in `text`.
     public var ranges: [String: Range<Int>]
 }
 

@@ -9,7 +9,9 @@ import Foundation
 /// as it is; a passage is its title, a line break, then its text (the tokenizer reads the break as a space,
 /// so this is "title text", as BEIR feeds sentence-transformers models); an empty title leaves the text alone.
 public struct Prompts: Sendable, Equatable {
+    /// `query.txt`.
     public var query: PromptTemplate
+    /// `passage.txt`.
     public var passage: PromptTemplate
     /// The question segment of the reader input.
     public var readerQuestion: PromptTemplate
