@@ -4,6 +4,7 @@
 # once, writes 1,000 SQuAD-dev paragraphs cut to 100 words under bench/work/ once, builds quarry-bench and
 # quarry in release, then prints passages/s for both, their ratio, and the cosine between the embeddings.
 # Usage: bench/encode.sh [--passages N] [--words W] [--threads T] [--batch B]
+#        SWIFT_BUILD_FLAGS="-Xswiftc -enable-testing" bench/encode.sh   (reuse the tests' release build)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -12,7 +13,9 @@ if ! "$venv/bin/python" -c "import sentence_transformers" 2>/dev/null; then
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet torch sentence-transformers
 fi
-(cd "$root" && swift build -c release --product quarry-bench >&2 && swift build -c release --product quarry >&2)
+# SWIFT_BUILD_FLAGS (e.g. "-Xswiftc -enable-testing") reuses a release build made for the tests.
+(cd "$root" && swift build -c release ${SWIFT_BUILD_FLAGS:-} --product quarry-bench >&2 \
+    && swift build -c release ${SWIFT_BUILD_FLAGS:-} --product quarry >&2)
 bin="$(cd "$root" && swift build -c release --show-bin-path)"
 mkdir -p "$here/work"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1

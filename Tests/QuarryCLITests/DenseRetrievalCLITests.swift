@@ -101,8 +101,10 @@ final class DenseRetrievalCLITests: CLITestCase {
         }
         let rate = Double(found) / Double(questions.count)
         print("demo test questions, article in top 5: dense \(found)/150, hybrid \(hybridFound)/150, bm25 \(bm25Found)/150")
-        XCTAssertGreaterThanOrEqual(rate, 0.90, "dense top-5 article rate \(rate)")
-        XCTAssertGreaterThanOrEqual(Double(hybridFound) / 150, 0.90, "hybrid top-5 article rate")
+        // Measured: dense 149/150, hybrid 150/150 (BM25 alone 150/150: the demo questions share words with
+        // their articles). The floors leave room for numeric noise, not for a broken encoder or cache.
+        XCTAssertGreaterThanOrEqual(rate, 0.95, "dense top-5 article rate \(rate)")
+        XCTAssertGreaterThanOrEqual(Double(hybridFound) / 150, 0.95, "hybrid top-5 article rate")
 
         // The CLI ranks as the library does, with the BM25 output format.
         for question in questions.prefix(3) {
