@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "QuarryRetrievalTests", dependencies: ["QuarryRetrieval", "QuarryTestSupport"]),
         .testTarget(name: "QuarryTrainingTests", dependencies: ["QuarryTraining", "QuarryTestSupport"]),
         .testTarget(name: "QuarryQATests", dependencies: ["QuarryQA", "QuarryTestSupport"]),
-        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryStore", "QuarryTestSupport"]),
+        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryStore", "QuarryRetrieval", "QuarryTestSupport"]),
         // Locating ../shared, the model folder and temporary databases for every test target.
         .target(name: "QuarryTestSupport", path: "Tests/Support"),
     ],

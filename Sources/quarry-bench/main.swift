@@ -2,9 +2,14 @@ import Foundation
 
 // Benchmark driver. Usage:
 //   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
-let usage = "usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]"
+//   quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
+let usage = """
+    usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
+           quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
+    """
 
-func parseSearch(_ args: [String]) throws -> SearchBenchmark {
+/// Positional arguments and `--name value` options.
+func splitArguments(_ args: [String]) throws -> (positional: [String], options: [String: String]) {
     var positional = [String]()
     var options = [String: String]()
     var i = 0
@@ -18,13 +23,30 @@ func parseSearch(_ args: [String]) throws -> SearchBenchmark {
             i += 1
         }
     }
+    return (positional, options)
+}
+
+func integerOption(_ options: [String: String], _ name: String, default value: Int? = nil) throws -> Int {
+    guard let text = options[name] else {
+        if let value { return value }
+        throw BenchmarkError("missing --\(name)\n\(usage)")
+    }
+    guard let number = Int(text), number > 0 else { throw BenchmarkError("--\(name) must be a positive integer, got \(text)") }
+    return number
+}
+
+func parseEncode(_ args: [String]) throws -> EncodeBenchmark {
+    let (positional, options) = try splitArguments(args)
+    guard positional.count == 1, let model = options["model"] else { throw BenchmarkError(usage) }
+    return EncodeBenchmark(texts: URL(fileURLWithPath: positional[0]), model: URL(fileURLWithPath: model),
+                           batch: try integerOption(options, "batch", default: 32), threads: try integerOption(options, "threads", default: 2),
+                           out: options["out"].map { URL(fileURLWithPath: $0) })
+}
+
+func parseSearch(_ args: [String]) throws -> SearchBenchmark {
+    let (positional, options) = try splitArguments(args)
     func integer(_ name: String, default value: Int? = nil) throws -> Int {
-        guard let text = options[name] else {
-            if let value { return value }
-            throw BenchmarkError("missing --\(name)\n\(usage)")
-        }
-        guard let number = Int(text), number > 0 else { throw BenchmarkError("--\(name) must be a positive integer, got \(text)") }
-        return number
+        try integerOption(options, name, default: value)
     }
     guard positional.count == 2 else { throw BenchmarkError(usage) }
     return SearchBenchmark(
@@ -36,8 +58,11 @@ func parseSearch(_ args: [String]) throws -> SearchBenchmark {
 
 do {
     let args = Array(CommandLine.arguments.dropFirst())
-    guard args.first == "search" else { throw BenchmarkError(usage) }
-    try parseSearch(Array(args.dropFirst())).run()
+    switch args.first {
+    case "search": try parseSearch(Array(args.dropFirst())).run()
+    case "encode": try parseEncode(Array(args.dropFirst())).run()
+    default: throw BenchmarkError(usage)
+    }
 } catch {
     FileHandle.standardError.write(Data("quarry-bench: \(error)\n".utf8))
     exit(1)

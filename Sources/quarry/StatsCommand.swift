@@ -19,7 +19,8 @@ struct StatsCommand: ParsableCommand {
             documents: try corpus.documentCount(), passages: try corpus.passageCount(),
             sources: try corpus.sources().map { .init(source: $0.source, documents: $0.documents, passages: $0.passages) },
             tables: try corpus.tables().map { .init(name: $0.name, kind: $0.kind, rows: $0.rows) },
-            migrations: try corpus.appliedMigrations())
+            migrations: try corpus.appliedMigrations(),
+            caches: try CacheStatsJSON.all(in: corpus))
         if json {
             try JSONOutput.print(stats)
         } else {
@@ -38,6 +39,10 @@ struct StatsCommand: ParsableCommand {
         print("tables, indexes and caches:")
         for table in stats.tables { print("  \(table.name) (\(table.kind)): \(table.rows) rows") }
         print("schema: \(stats.migrations.joined(separator: ", "))")
+        if !stats.caches.isEmpty {
+            print("embedding caches:")
+            for cache in stats.caches { print("  " + cache.line) }
+        }
     }
 }
 
@@ -61,4 +66,5 @@ struct StatsJSON: Encodable {
     var sources: [Source]
     var tables: [Table]
     var migrations: [String]
+    var caches: [CacheStatsJSON]
 }

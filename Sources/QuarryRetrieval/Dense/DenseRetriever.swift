@@ -1,0 +1,82 @@
+import Foundation
+import QuarryStore
+import QuarryText
+
+/// A passage a retriever found, with its score (higher is better).
+public struct RetrievedPassage: Equatable, Sendable {
+    public var passageID: Int64
+    public var score: Double
+
+    public init(passageID: Int64, score: Double) {
+        self.passageID = passageID
+        self.score = score
+    }
+}
+
+/// Anything that ranks stored passages for questions by embeddings: an embedding cache with the model that
+/// made it, or a trained retriever.
+public protocol DenseRetriever: AnyObject {
+    /// The name `search`, `ask` and `eval` know it by.
+    var name: String { get }
+    /// Things the user should know before trusting the results (a stale cache, say).
+    var warnings: [String] { get }
+    /// The best `k` passages for each question, best first.
+    func search(_ questions: [String], k: Int) throws -> [[RetrievedPassage]]
+}
+
+/// Where a dense retriever comes from; `open` turns the choice into a ready retriever.
+public enum DenseRetrieverSource: Sendable {
+    /// A cache made by `quarry embed`, searched with its model (or `model`, which must make rows of the
+    /// same dimension).
+    case embeddingCache(name: String, model: URL? = nil)
+
+    public func open(store: CorpusStore, prompts: Prompts) throws -> any DenseRetriever {
+        switch self {
+        case let .embeddingCache(name, model):
+            return try CachedDenseRetriever(cacheName: name, store: store, model: model, prompts: prompts)
+        }
+    }
+}
+
+/// Exact search over an embedding cache: the question goes through the query template and the model,
+/// then `FlatInnerProductIndex` scores every memory-mapped row.
+public final class CachedDenseRetriever: DenseRetriever {
+    public let name: String
+    public let warnings: [String]
+    public let encoder: SentenceEncoder
+    public let health: EmbeddingCacheHealth
+    private let index: FlatInnerProductIndex
+    private let rowPassageIDs: [Int64]
+    private let prompts: Prompts
+
+    public init(cacheName: String, store: CorpusStore, model: URL? = nil, prompts: Prompts) throws {
+        let cache = try EmbeddingCache(name: cacheName, databaseURL: store.url,
+                                       catalog: try EmbeddingCacheCatalog(database: store.pool))
+        guard let record = try cache.record() else { throw EmbeddingCacheError.missing(name: cacheName) }
+        let manifest = try EmbeddingCacheManifest.load(for: cache)
+        let folder = (model ?? URL(fileURLWithPath: manifest?.model ?? record.modelPath)).standardizedFileURL
+        encoder = try SentenceEncoder(modelFolder: folder)
+        guard encoder.dimension == record.dimension else {
+            throw EmbeddingJobError.dimensionMismatch(cache: cacheName, cacheDimension: record.dimension,
+                                                      model: folder.path, modelDimension: encoder.dimension)
+        }
+        let reuse = manifest?.model == folder.path ? manifest?.weights : nil
+        health = try EmbeddingCacheHealth.check(cache, store: store,
+                                                weights: try WeightsFingerprint.of(modelFolder: folder, reusing: reuse))
+        var warnings = [String]()
+        if health.isStale || health.rows < health.passages { warnings.append("cache \(cacheName) is \(health.summary)") }
+        self.warnings = warnings
+        name = cacheName
+        index = try cache.flatIndex()
+        rowPassageIDs = try CachedPassageList.passageIDs(for: cache, count: index.count)
+        self.prompts = prompts
+    }
+
+    public func search(_ questions: [String], k: Int) throws -> [[RetrievedPassage]] {
+        guard !questions.isEmpty else { return [] }
+        let queries = try encoder.embed(questions.map(prompts.renderQuery))
+        return try index.search(queries, k: k).map { neighbors in
+            neighbors.map { RetrievedPassage(passageID: rowPassageIDs[$0.id], score: Double($0.score)) }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// How a cache's rows were made, kept beside the float file as `<name>.json`: the model folder, the
+/// fingerprint of its weights, the passage template and the truncation. The store's record holds the row
+/// count and the weights hash; this adds what it takes to reproduce a row, and lets a check skip
+/// re-hashing unchanged weights.
+public struct EmbeddingCacheManifest: Codable, Equatable, Sendable {
+    /// Absolute path of the model folder.
+    public var model: String
+    public var weights: WeightsFingerprint
+    /// The passage template text the rows were rendered with.
+    public var passageTemplate: String
+    /// Token limit per passage, special tokens included.
+    public var maxTokens: Int
+    public var dimension: Int
+
+    enum CodingKeys: String, CodingKey {
+        case model, weights, dimension
+        case passageTemplate = "passage_template"
+        case maxTokens = "max_tokens"
+    }
+
+    public init(model: String, weights: WeightsFingerprint, passageTemplate: String, maxTokens: Int, dimension: Int) {
+        self.model = model
+        self.weights = weights
+        self.passageTemplate = passageTemplate
+        self.maxTokens = maxTokens
+        self.dimension = dimension
+    }
+
+    /// Where the manifest of `cache` lives.
+    public static func url(for cache: EmbeddingCache) -> URL {
+        cache.fileURL.deletingPathExtension().appendingPathExtension("json")
+    }
+
+    /// The manifest of `cache`, nil when there is none; an unreadable one is an error naming the file.
+    public static func load(for cache: EmbeddingCache) throws -> EmbeddingCacheManifest? {
+        let url = url(for: cache)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(EmbeddingCacheManifest.self, from: Data(contentsOf: url))
+        } catch {
+            throw EmbeddingJobError.damaged(path: url.path, reason: "not a cache manifest (\(error))")
+        }
+    }
+
+    /// Writes the manifest atomically (a kill leaves the old one or the new one).
+    public func save(for cache: EmbeddingCache) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(self).write(to: Self.url(for: cache), options: .atomic)
+    }
+}

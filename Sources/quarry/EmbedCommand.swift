@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import QuarryRetrieval
+import QuarryText
+
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed every passage of the store into a named cache that dense search memory-maps.",
+        discussion: """
+            Each passage goes through the passage template (prompts/passage.txt: title, then text) and is
+            truncated to the model's token limit. The cache records the hash of the weights that made it, so
+            `quarry stats` and `quarry search` can tell when it no longer matches its model or the passages.
+            A killed run resumes where it stopped; passages ingested since the last run are added.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "The model folder (config.json, vocab.txt, model.safetensors).")
+    var model: String
+
+    @Option(help: "The cache's name, which is also the retriever's name for search, ask and eval.")
+    var name = EmbeddingCache.defaultName
+
+    @Option(help: "Passages encoded together.")
+    var batch = 32
+
+    @Option(name: .customLong("max-tokens"), help: "Token limit per passage, special tokens included (default: the model's).")
+    var maxTokens: Int?
+
+    @Option(help: "Folder of prompt templates (default: $QUARRY_PROMPTS, else ./prompts, else the built-in ones).")
+    var prompts: String?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @Option(name: .customLong("window"), help: .hidden)
+    var window: Int?
+
+    func validate() throws {
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        if let maxTokens, maxTokens < 3 { throw ValidationError("--max-tokens must be at least 3") }
+    }
+
+    func run() throws {
+        SentenceEncoder.useAllCores()
+        do {
+            let corpus = try store.openStore()
+            let job = try PassageEmbeddingJob(
+                store: corpus, cacheName: name, encoder: try SentenceEncoder(modelFolder: URL(fileURLWithPath: model)),
+                prompts: try Prompts.load(from: prompts.map { URL(fileURLWithPath: $0) }), maxTokens: maxTokens)
+            job.batchSize = batch
+            job.windowSize = window ?? max(256, batch * 8)
+            var line = EmbedProgressLine(cacheName: name)
+            let summary = try job.run(progress: store.showsProgress ? { line.show($0) } : nil)
+            line.finish()
+            try report(summary)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            StandardError.write("error: \(error)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    private func report(_ summary: EmbeddingSummary) throws {
+        if let reason = summary.restartReason, !store.quiet {
+            StandardError.write("note: cache \(summary.cacheName) was rebuilt from the start: \(reason)\n")
+        }
+        if json {
+            try JSONOutput.print(EmbedSummaryJSON(summary))
+        } else if !store.quiet {
+            print("""
+                cache \(summary.cacheName): \(summary.rows) passages (\(summary.added) embedded now\
+                \(summary.resumedFrom > 0 ? ", \(summary.resumedFrom) kept from before" : "")) in \
+                \(String(format: "%.1f", summary.seconds)) s, \(String(format: "%.1f", summary.passagesPerSecond)) passages/s
+                """)
+        }
+    }
+}
+
+/// The embed summary as `--json` prints it.
+struct EmbedSummaryJSON: Encodable {
+    var cache: String
+    var rows: Int
+    var added: Int
+    var resumed_from: Int
+    var restarted_because: String?
+    var seconds: Double
+    var passages_per_second: Double
+
+    init(_ summary: EmbeddingSummary) {
+        cache = summary.cacheName
+        rows = summary.rows
+        added = summary.added
+        resumed_from = summary.resumedFrom
+        restarted_because = summary.restartReason
+        seconds = summary.seconds
+        passages_per_second = summary.passagesPerSecond
+    }
+}
+
+/// One self-rewriting progress line for `embed`: a bar, passages done, passages/s and ETA.
+struct EmbedProgressLine {
+    let cacheName: String
+    private var lastWidth = 0
+
+    init(cacheName: String) { self.cacheName = cacheName }
+
+    mutating func show(_ progress: EmbeddingProgress) {
+        let fraction = progress.rowsTotal > 0 ? min(1, Double(progress.rowsDone) / Double(progress.rowsTotal)) : 1
+        let filled = Int((fraction * 24).rounded(.down))
+        var text = "\(cacheName) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 24 - filled))] "
+            + "\(progress.rowsDone)/\(progress.rowsTotal) passages (\(Int(fraction * 100))%), "
+            + String(format: "%.1f passages/s", progress.passagesPerSecond)
+        if let remaining = progress.secondsRemaining { text += ", ETA \(Format.duration(remaining))" }
+        let padding = String(repeating: " ", count: max(0, lastWidth - text.count))
+        lastWidth = text.count
+        StandardError.write("\r" + text + padding)
+    }
+
+    mutating func finish() {
+        if lastWidth > 0 { StandardError.write("\n") }
+        lastWidth = 0
+    }
+}
