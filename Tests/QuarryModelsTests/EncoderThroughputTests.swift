@@ -8,7 +8,8 @@ import XCTest
 /// `QUARRY_BENCH=1 swift test -c release -Xswiftc -enable-testing --skip-build --filter EncoderThroughputTests`.
 ///
 /// Inputs: QUARRY_BENCH_PASSAGES, a JSON-lines file of {"input_ids", "embedding"} rows written by
-/// bench/encode-throughput.sh (then the embeddings are compared too); otherwise the fixture's long rows cut
+/// a reference implementation (then the embeddings are compared too; bench/encode.sh is the side-by-side
+/// benchmark); otherwise the fixture's long rows cut
 /// to 128 ids, repeated QUARRY_BENCH_COPIES times. QUARRY_BENCH_THREADS sets BLAS and worker threads.
 final class EncoderThroughputTests: XCTestCase {
     func testPassagesPerSecond() throws {
