@@ -17,8 +17,11 @@ public final class MediaWikiDumpReader: DocumentReader {
     private var cleaner = WikitextCleaner()
     /// Namespace names from `<siteinfo>` (lower case) to keys, for schemas whose pages lack `<ns>`.
     private var namespaceKeys: [String: Int] = [:]
-    /// True when the stream already stands on an unexamined node (after skipping a subtree).
+    /// True when the stream already stands on an unexamined node (the root, once checked).
     private var positioned = false
+    /// True when the stream stands on an expanded record still to be skipped. Skipping is deferred to
+    /// the next call so that a parse error further on never withholds a record already complete.
+    private var expanded = false
 
     /// Opens the dump and checks that its root element is `<mediawiki>`.
     /// - Parameters:
@@ -50,15 +53,12 @@ public final class MediaWikiDumpReader: DocumentReader {
             guard stream.isElementStart, stream.depth == 1 else { continue }
             if stream.nameIs("siteinfo") {
                 readSiteInfo(try stream.expand())
-                positioned = try stream.skipSubtree()
-                if !positioned { return nil }
+                expanded = true
             } else if stream.nameIs("page") {
-                let line = stream.line
                 let page = try stream.expand()
-                let document = try document(from: page, line: line)
-                positioned = try stream.skipSubtree()
-                if let document { return document }
-                if !positioned { return nil }
+                let line = page.line
+                expanded = true
+                if let document = try document(from: page, line: line) { return document }
             }
         }
         return nil
@@ -66,6 +66,7 @@ public final class MediaWikiDumpReader: DocumentReader {
 
     private func advance() throws -> Bool {
         if positioned { positioned = false; return true }
+        if expanded { expanded = false; return try stream.skipSubtree() }
         return try stream.read()
     }
 
@@ -95,11 +96,11 @@ public final class MediaWikiDumpReader: DocumentReader {
         guard !title.isEmpty, let text = revision?.firstElement(named: "text") else {
             return try malformed("page without \(title.isEmpty ? "<title>" : "<revision><text>")", line: line)
         }
-        let wikitext = text.text()
+        let wikitext = text.textBytes()
         if page.firstElement(named: "redirect") != nil || isRedirect(wikitext) { return skip(.redirect) }
         let namespace = page.firstElement(named: "ns").flatMap { Int($0.text().trimmingSpaces) } ?? namespaceFromTitle(title)
         guard namespaces.contains(namespace) else { return skip(.namespace) }
-        let sections = cleaner.clean(wikitext).map(\.text)
+        let sections = cleaner.clean(utf8: wikitext).map(\.text)
         guard !sections.isEmpty else { return skip(.empty) }
         return SourceDocument(externalID: id.isEmpty ? title : id, title: title, sections: sections, location: "line \(line)")
     }
@@ -115,8 +116,8 @@ public final class MediaWikiDumpReader: DocumentReader {
     }
 
     /// "#REDIRECT [[…]]" in the text (any case, leading spaces allowed), for dumps without `<redirect>`.
-    private func isRedirect(_ wikitext: String) -> Bool {
-        var utf8 = wikitext.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }[...]
+    private func isRedirect(_ wikitext: [UInt8]) -> Bool {
+        var utf8 = wikitext.prefix(200).drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }
         guard utf8.first == ASCII.hash else { return false }
         utf8 = utf8.dropFirst()
         return utf8.prefix(8).map(lowerASCII).elementsEqual("redirect".utf8)

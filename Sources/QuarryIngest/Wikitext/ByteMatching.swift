@@ -54,3 +54,46 @@ enum ASCII {
     static let equals: UInt8 = 0x3D, apostrophe: UInt8 = 0x27, underscore: UInt8 = 0x5F, dash: UInt8 = 0x2D
     static let ampersand: UInt8 = 0x26, semicolon: UInt8 = 0x3B, hash: UInt8 = 0x23
 }
+
+/// Appends bytes into preallocated memory: every cleaning pass writes at most as many bytes as it
+/// reads, so one allocation per pass suffices and appending is a store, not an Array growth check.
+struct ByteWriter {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        base = buffer.baseAddress!
+        capacity = buffer.count
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        guard count < capacity else { return }
+        base[count] = byte
+        count &+= 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
+        let length = min(end - start, capacity - count)
+        guard length > 0 else { return }
+        (base + count).update(from: bytes.baseAddress! + start, count: length)
+        count &+= length
+    }
+
+    var last: UInt8? { count > 0 ? base[count - 1] : nil }
+
+    mutating func removeLast() { if count > 0 { count &-= 1 } }
+
+    /// Runs `body` over `input` with a writer as large as the input, returning what it wrote.
+    static func transform(_ input: [UInt8], extra: Int = 0, _ body: (UnsafeBufferPointer<UInt8>, inout ByteWriter) -> Void) -> [UInt8] {
+        input.withUnsafeBufferPointer { bytes in
+            [UInt8](unsafeUninitializedCapacity: bytes.count + extra + 1) { buffer, count in
+                var writer = ByteWriter(buffer)
+                body(bytes, &writer)
+                count = writer.count
+            }
+        }
+    }
+}

@@ -23,9 +23,7 @@ enum HTMLEntities {
 
     static func decode(_ input: [UInt8]) -> [UInt8] {
         guard input.contains(ASCII.ampersand) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
@@ -38,7 +36,6 @@ enum HTMLEntities {
                 }
             }
         }
-        return output
     }
 
     /// The scalar a reference at `index` stands for and the reference's length in bytes.
@@ -64,8 +61,8 @@ enum HTMLEntities {
         return (valid.value, end + 1 - index)
     }
 
-    static func appendUTF8(_ value: UInt32, to output: inout [UInt8]) {
+    static func appendUTF8(_ value: UInt32, to output: inout ByteWriter) {
         guard let scalar = Unicode.Scalar(value) else { return }
-        output.append(contentsOf: UTF8.encode(scalar)!)
+        for byte in UTF8.encode(scalar)! { output.append(byte) }
     }
 }

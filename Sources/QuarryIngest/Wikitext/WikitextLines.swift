@@ -8,7 +8,7 @@ enum WikitextLines {
         var body: [UInt8] = []
         var paragraphOpen = false
         func closeSection() {
-            if !body.isEmpty { sections.append(WikitextSection(heading: heading, text: String(decoding: body, as: UTF8.self))) }
+            if !body.isEmpty { sections.append(WikitextSection(heading: heading, text: String(decoding: tidied(body), as: UTF8.self))) }
             body.removeAll(keepingCapacity: true)
             paragraphOpen = false
         }
@@ -22,14 +22,16 @@ enum WikitextLines {
                     closeSection()
                     heading = title
                 } else {
-                    let text = lineText(line)
-                    if text.isEmpty {
+                    // A list item is a line of its own; plain lines join their paragraph.
+                    let item = isListItem(line)
+                    let before = body.count
+                    if !body.isEmpty { body.append(paragraphOpen && !item ? ASCII.space : ASCII.newline) }
+                    let separated = body.count
+                    appendLineText(line, to: &body)
+                    if body.count == separated {
+                        body.removeSubrange(before...)
                         paragraphOpen = false
                     } else {
-                        // A list item is a line of its own; plain lines join their paragraph.
-                        let item = isListItem(line)
-                        if !body.isEmpty { body.append(paragraphOpen && !item ? ASCII.space : ASCII.newline) }
-                        body.append(contentsOf: text)
                         paragraphOpen = !item
                     }
                 }
@@ -55,21 +57,23 @@ enum WikitextLines {
         var stop = end
         while stop > start && line[stop - 1] == ASCII.equals { stop -= 1 }
         guard stop > start else { return nil }
-        return String(decoding: lineText(UnsafeBufferPointer(rebasing: line[start..<stop])), as: UTF8.self)
+        var text: [UInt8] = []
+        appendLineText(UnsafeBufferPointer(rebasing: line[start..<stop]), to: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// A body line's text with its markers, quotes and magic words gone and spaces collapsed.
-    static func lineText(_ line: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    /// Appends a body line's text with its markers, quotes and magic words gone and spaces collapsed.
+    static func appendLineText(_ line: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var start = 0
         // List and indent markers, and the spaces of preformatted lines.
-        while start < line.count, [0x2A, ASCII.hash, ASCII.colon, ASCII.semicolon, ASCII.space, ASCII.tab].contains(line[start]) { start += 1 }
-        if start < line.count, line[start] == ASCII.pipe || line[start] == ASCII.bang {
+        while start < line.count, isMarker(line[start]) { start += 1 }
+        if start < line.count, line[start] == ASCII.pipe || line[start] == ASCII.bang, start + 1 < line.count {
             // Table row syntax outside a table (left by a template that opened the table): not prose.
-            if start + 1 < line.count, [ASCII.dash, ASCII.closeBrace, 0x2B].contains(line[start + 1]) { return [] }
+            let next = line[start + 1]
+            if next == ASCII.dash || next == ASCII.closeBrace || next == 0x2B { return }
         }
-        if line.count - start >= 4, line[start] == ASCII.dash, (start..<line.count).allSatisfy({ line[$0] == ASCII.dash }) { return [] }
-        var output: [UInt8] = []
-        output.reserveCapacity(line.count - start)
+        if line.count - start >= 4, line[start] == ASCII.dash, (start..<line.count).allSatisfy({ line[$0] == ASCII.dash }) { return }
+        let origin = output.count
         var index = start
         while index < line.count {
             let byte = line[index]
@@ -84,15 +88,52 @@ enum WikitextLines {
             } else if byte == ASCII.underscore, let end = magicWordEnd(line, index) {
                 index = end
             } else if byte == ASCII.space || byte == ASCII.tab || byte == 0x0D {
-                if let last = output.last, last != ASCII.space { output.append(ASCII.space) }
+                if output.count > origin, output[output.count - 1] != ASCII.space { output.append(ASCII.space) }
                 index += 1
             } else {
                 output.append(byte)
                 index += 1
             }
         }
-        while output.last == ASCII.space { output.removeLast() }
-        return output
+        while output.count > origin, output[output.count - 1] == ASCII.space { output.removeLast() }
+    }
+
+    /// Mends the punctuation that removed templates and references leave behind: "Greek , i.e." →
+    /// "Greek, i.e.", "word ( , a)" → "word (a)", "x ()" → "x".
+    static func tidied(_ input: [UInt8]) -> [UInt8] {
+        ByteWriter.transform(input) { bytes, output in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                let next = index + 1 < bytes.count ? bytes[index + 1] : ASCII.space
+                let followedBySpace = next == ASCII.space || next == ASCII.newline
+                switch byte {
+                case 0x2C, ASCII.semicolon, 0x29, 0x2E, ASCII.colon:
+                    let sticks = byte == 0x2C || byte == ASCII.semicolon || byte == 0x29 || followedBySpace
+                    if sticks, output.last == ASCII.space { output.removeLast() }
+                    if byte == 0x29, output.last == 0x28 {          // "()" goes entirely
+                        output.removeLast()
+                        if output.last == ASCII.space, followedBySpace { output.removeLast() }
+                        continue
+                    }
+                    if (byte == 0x2C || byte == ASCII.semicolon), output.last == 0x28 { continue }
+                    output.append(byte)
+                case ASCII.space:
+                    if output.last == ASCII.space || output.last == 0x28 || output.last == ASCII.newline || output.last == nil { continue }
+                    output.append(byte)
+                default:
+                    output.append(byte)
+                }
+            }
+            while output.last == ASCII.space { output.removeLast() }
+        }
+    }
+
+    @inline(__always)
+    private static func isMarker(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x2A, ASCII.hash, ASCII.colon, ASCII.semicolon, ASCII.space, ASCII.tab: return true
+        default: return false
+        }
     }
 
     /// Past `__WORD__` (e.g. `__TOC__`, `__NOEDITSECTION__`) starting at `index`, or nil.

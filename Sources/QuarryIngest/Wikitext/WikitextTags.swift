@@ -21,9 +21,7 @@ enum WikitextTags {
 
     static func strip(_ input: [UInt8]) -> [UInt8] {
         guard input.contains(ASCII.less) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
                 guard bytes[index] == ASCII.less else {
@@ -47,7 +45,6 @@ enum WikitextTags {
                 }
             }
         }
-        return output
     }
 
     /// Past the "-->" that ends a comment whose "--" search found a candidate at `dashes`.

@@ -9,9 +9,7 @@ enum WikitextTemplates {
 
     static func strip(_ input: [UInt8]) -> [UInt8] {
         guard input.contains(ASCII.openBrace) || input.contains(ASCII.closeBrace) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var start = 0
             var resumes = 0
             while let unclosed = scan(bytes, from: start, into: &output, giveUpUnclosed: resumes >= resumeLimit) {
@@ -20,12 +18,11 @@ enum WikitextTemplates {
                 start = unclosed + 2
             }
         }
-        return output
     }
 
     /// Copies text outside templates and tables from `start` on. Returns the position of the outermost
     /// opener still open at the end (output written up to it), or nil when the page was consumed.
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into output: inout [UInt8],
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into output: inout ByteWriter,
                              giveUpUnclosed: Bool) -> Int? {
         var stack: [Opener] = []
         var outermost = 0
