@@ -2,9 +2,14 @@ import Foundation
 
 // Benchmark driver. Usage:
 //   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32]
-let usage = "usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32]"
+//   quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
+let usage = """
+    usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32]
+           quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
+    """
 
-func parseSearch(_ args: [String]) throws -> SearchBenchmark {
+/// Positional arguments and `--name value` options.
+func splitArguments(_ args: [String]) throws -> (positional: [String], options: [String: String]) {
     var positional = [String]()
     var options = [String: String]()
     var i = 0
@@ -18,25 +23,43 @@ func parseSearch(_ args: [String]) throws -> SearchBenchmark {
             i += 1
         }
     }
-    func integer(_ name: String, default value: Int? = nil) throws -> Int {
-        guard let text = options[name] else {
-            if let value { return value }
-            throw BenchmarkError("missing --\(name)\n\(usage)")
-        }
-        guard let number = Int(text), number > 0 else { throw BenchmarkError("--\(name) must be a positive integer, got \(text)") }
-        return number
+    return (positional, options)
+}
+
+func integer(_ name: String, in options: [String: String], default value: Int? = nil) throws -> Int {
+    guard let text = options[name] else {
+        if let value { return value }
+        throw BenchmarkError("missing --\(name)\n\(usage)")
     }
+    guard let number = Int(text), number > 0 else { throw BenchmarkError("--\(name) must be a positive integer, got \(text)") }
+    return number
+}
+
+func parseSearch(_ args: [String]) throws -> SearchBenchmark {
+    let (positional, options) = try splitArguments(args)
     guard positional.count == 2 else { throw BenchmarkError(usage) }
     return SearchBenchmark(
         vectors: URL(fileURLWithPath: positional[0]), queries: URL(fileURLWithPath: positional[1]),
-        dimension: try integer("dim"), batch: try integer("batch"), queryCount: try integer("queries"),
-        k: try integer("k", default: 10), idsOut: options["ids"].map { URL(fileURLWithPath: $0) })
+        dimension: try integer("dim", in: options), batch: try integer("batch", in: options),
+        queryCount: try integer("queries", in: options), k: try integer("k", in: options, default: 10),
+        idsOut: options["ids"].map { URL(fileURLWithPath: $0) })
+}
+
+func parseBM25(_ args: [String]) throws -> BM25Benchmark {
+    let (positional, options) = try splitArguments(args)
+    guard positional.count == 2, let ids = options["ids"] else { throw BenchmarkError(usage) }
+    return BM25Benchmark(
+        database: URL(fileURLWithPath: positional[0]), questions: URL(fileURLWithPath: positional[1]),
+        k: try integer("k", in: options, default: 20), idsOut: URL(fileURLWithPath: ids))
 }
 
 do {
     let args = Array(CommandLine.arguments.dropFirst())
-    guard args.first == "search" else { throw BenchmarkError(usage) }
-    try parseSearch(Array(args.dropFirst())).run()
+    switch args.first {
+    case "search": try parseSearch(Array(args.dropFirst())).run()
+    case "bm25": try parseBM25(Array(args.dropFirst())).run()
+    default: throw BenchmarkError(usage)
+    }
 } catch {
     FileHandle.standardError.write(Data("quarry-bench: \(error)\n".utf8))
     exit(1)
