@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Ingestion side by side: WikiExtractor (2 processes) and `quarry ingest` on the same dump, .xml and .bz2.
 
-Each run is timed under /usr/bin/time -v (wall clock, peak resident set). Throughput is MB of uncompressed
-XML per second of wall time. WikiExtractor writes documents, not passages: its passage count is the number
+Each run is timed under /usr/bin/time -v (wall clock, CPU time, peak resident set). Throughput is MB of
+uncompressed XML per second of wall time, and per CPU-second (which a shared machine's load affects less). WikiExtractor writes documents, not passages: its passage count is the number
 of 100-word windows its output text makes (counted after the timed run), so both tools' passages/s compare
 the same unit. Quarry starts from a fresh database each time, FTS5 index included.
 Prints a human table to stderr and one JSON line on stdout.
@@ -25,7 +25,8 @@ def load_average():
 
 
 def timed(command, stdout_path):
-    """Runs `command` under /usr/bin/time -v: (wall seconds, peak RSS in MiB, stdout text)."""
+    """Runs `command` under /usr/bin/time -v: (wall seconds, peak RSS in MiB, CPU seconds, stdout text).
+    CPU seconds (user + system, children included) do not depend on how busy the machine is."""
     time_log = stdout_path + ".time"
     with open(stdout_path, "w") as out:
         start = time.monotonic()
@@ -35,9 +36,11 @@ def timed(command, stdout_path):
     if proc.returncode != 0:
         sys.exit(f"ingest bench: {' '.join(command)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     with open(time_log) as f:
-        rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", f.read()).group(1))
+        log = f.read()
+    rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", log).group(1))
+    cpu = sum(float(re.search(rf"{name} time \(seconds\): ([\d.]+)", log).group(1)) for name in ("User", "System"))
     with open(stdout_path) as f:
-        return wall, rss_kib / 1024, f.read()
+        return wall, rss_kib / 1024, cpu, f.read()
 
 
 def wikiextractor_passages(out_dir, words=100):
@@ -58,13 +61,14 @@ def run_wikiextractor(python, dump, work, xml_bytes):
     out_dir = os.path.join(work, "wikiextractor-out")
     shutil.rmtree(out_dir, ignore_errors=True)
     load = load_average()
-    wall, rss, _ = timed([python, "-m", "wikiextractor.WikiExtractor", dump, "--processes", "2", "--json",
+    wall, rss, cpu, _ = timed([python, "-m", "wikiextractor.WikiExtractor", dump, "--processes", "2", "--json",
                           "--no-templates", "-q", "-o", out_dir], os.path.join(work, "wikiextractor.log"))
     documents, passages = wikiextractor_passages(out_dir)
     shutil.rmtree(out_dir, ignore_errors=True)
     return {"tool": "wikiextractor", "input": os.path.basename(dump), "seconds": wall,
             "mb_per_s": xml_bytes / 1e6 / wall, "documents": documents, "passages": passages,
-            "passages_per_s": passages / wall, "peak_rss_mib": rss, "load_avg": load}
+            "passages_per_s": passages / wall, "peak_rss_mib": rss, "load_avg": load,
+            "cpu_seconds": cpu, "mb_per_cpu_s": xml_bytes / 1e6 / cpu}
 
 
 def run_quarry(quarry, dump, work, xml_bytes):
@@ -73,7 +77,7 @@ def run_quarry(quarry, dump, work, xml_bytes):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     load = load_average()
-    wall, rss, out = timed([quarry, "ingest", dump, "--db", db, "--json", "--quiet"],
+    wall, rss, cpu, out = timed([quarry, "ingest", dump, "--db", db, "--json", "--quiet"],
                            os.path.join(work, "quarry-ingest.log"))
     summary = json.loads(out)
     db_mb = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s)) / 1e6
@@ -84,6 +88,7 @@ def run_quarry(quarry, dump, work, xml_bytes):
     return {"tool": "quarry", "input": os.path.basename(dump), "seconds": wall,
             "mb_per_s": xml_bytes / 1e6 / wall, "documents": summary["documents_new"], "passages": passages,
             "passages_per_s": passages / wall, "peak_rss_mib": rss, "load_avg": load,
+            "cpu_seconds": cpu, "mb_per_cpu_s": xml_bytes / 1e6 / cpu,
             "quarry_reported_seconds": summary["seconds"], "db_mb": db_mb}
 
 
@@ -107,20 +112,24 @@ def main():
     def find(tool, dump):
         return next(r for r in runs if r["tool"] == tool and r["input"] == os.path.basename(dump))
 
-    ratios = {kind: find("quarry", dump)["mb_per_s"] / find("wikiextractor", dump)["mb_per_s"]
-              for kind, dump in (("xml", args.xml), ("bz2", args.bz2))}
+    pairs = (("xml", args.xml), ("bz2", args.bz2))
+    ratios = {kind: find("quarry", dump)["mb_per_s"] / find("wikiextractor", dump)["mb_per_s"] for kind, dump in pairs}
+    cpu_ratios = {kind: find("quarry", dump)["mb_per_cpu_s"] / find("wikiextractor", dump)["mb_per_cpu_s"]
+                  for kind, dump in pairs}
     quarry_bz2 = find("quarry", args.bz2)
     targets = {
         "ratio_at_least_10x": min(ratios.values()) >= 10,
         "bz2_at_least_20_mb_per_s": quarry_bz2["mb_per_s"] >= 20,
         "rss_under_200_mib": max(r["peak_rss_mib"] for r in runs if r["tool"] == "quarry") < 200,
     }
-    print(f"{'tool':<14}{'input':<34}{'MB/s':>8}{'passages/s':>12}{'peak MiB':>10}{'load':>7}", file=sys.stderr)
+    print(f"{'tool':<14}{'input':<34}{'MB/s':>8}{'passages/s':>12}{'MB/CPU-s':>10}{'peak MiB':>10}{'load':>7}",
+          file=sys.stderr)
     for r in runs:
         print(f"{r['tool']:<14}{r['input']:<34}{r['mb_per_s']:>8.2f}{r['passages_per_s']:>12.0f}"
-              f"{r['peak_rss_mib']:>10.0f}{r['load_avg']:>7.1f}", file=sys.stderr)
+              f"{r['mb_per_cpu_s']:>10.2f}{r['peak_rss_mib']:>10.0f}{r['load_avg']:>7.1f}", file=sys.stderr)
     print(json.dumps({"bench": "ingest", "xml_mb": xml_bytes / 1e6, "runs": runs,
-                      "ratio_xml": ratios["xml"], "ratio_bz2": ratios["bz2"], "targets": targets}))
+                      "ratio_xml": ratios["xml"], "ratio_bz2": ratios["bz2"],
+                      "cpu_ratio_xml": cpu_ratios["xml"], "cpu_ratio_bz2": cpu_ratios["bz2"], "targets": targets}))
 
 
 if __name__ == "__main__":
