@@ -1,10 +1,10 @@
 import Foundation
 
 // Benchmark driver. Usage:
-//   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32]
+//   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
 //   quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
 let usage = """
-    usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32]
+    usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
            quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
     """
 
@@ -42,7 +42,8 @@ func parseSearch(_ args: [String]) throws -> SearchBenchmark {
         vectors: URL(fileURLWithPath: positional[0]), queries: URL(fileURLWithPath: positional[1]),
         dimension: try integer("dim", in: options), batch: try integer("batch", in: options),
         queryCount: try integer("queries", in: options), k: try integer("k", in: options, default: 10),
-        idsOut: options["ids"].map { URL(fileURLWithPath: $0) })
+        idsOut: options["ids"].map { URL(fileURLWithPath: $0) },
+        rowBlock: options["row-block"] == nil ? nil : try integer("row-block", in: options))
 }
 
 func parseBM25(_ args: [String]) throws -> BM25Benchmark {

@@ -23,7 +23,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let hits = try retrieve(from: try store.openStore())
+        let hits = try retrieve(from: try store.openExistingStore())
         if json {
             try JSONOutput.print(hits.map(SearchHitJSON.init))
         } else {

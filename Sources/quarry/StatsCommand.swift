@@ -13,11 +13,7 @@ struct StatsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: store.databaseURL.path) else {
-            StandardError.write("error: no database at \(store.databaseURL.path)\n")
-            throw ExitCode.failure
-        }
-        let corpus = try store.openStore()
+        let corpus = try store.openExistingStore()
         let stats = StatsJSON(
             database: corpus.url.path, bytes: corpus.fileSize(),
             documents: try corpus.documentCount(), passages: try corpus.passageCount(),

@@ -24,8 +24,18 @@ struct StoreOptions: ParsableArguments {
         !quiet && (progress || isatty(STDERR_FILENO) == 1)
     }
 
+    /// Opens the database, creating it when missing (for commands that write).
     func openStore() throws -> CorpusStore {
         try CorpusStore(url: databaseURL)
+    }
+
+    /// Opens a database that must already exist (for commands that only read).
+    func openExistingStore() throws -> CorpusStore {
+        guard FileManager.default.fileExists(atPath: databaseURL.path) else {
+            StandardError.write("error: no database at \(databaseURL.path) (run `quarry ingest` first, or pass --db)\n")
+            throw ExitCode.failure
+        }
+        return try openStore()
     }
 }
 

@@ -93,6 +93,13 @@ final class IngestSearchStatsCLITests: CLITestCase {
 
     func testBadInputsFailNamingFileAndPlace() throws {
         let directory = try TestResources.temporaryDirectory(for: self)
+        for command in [["search", "anything"], ["stats"]] {
+            let outcome = try quarry(command + ["--db", "absent.sqlite"], in: directory)
+            XCTAssertNotEqual(outcome.status, 0)
+            XCTAssertTrue(outcome.stderr.contains("no database at"), outcome.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("absent.sqlite").path),
+                       "reading commands never create a database")
         let missing = try quarry(["ingest", directory.appendingPathComponent("nope.jsonl").path], in: directory)
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("nope.jsonl") && missing.stderr.contains("no such file"), missing.stderr)

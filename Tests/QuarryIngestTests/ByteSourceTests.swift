@@ -21,6 +21,11 @@ final class ByteSourceTests: XCTestCase {
             XCTAssertEqual(source.compression, kind)
             XCTAssertEqual(try source.readAll(), expected, tool)
             XCTAssertEqual(source.compressedBytesRead, Int64(try Data(contentsOf: anonymous).count), tool)
+            XCTAssertEqual(try ByteSource(url: anonymous, chunkSize: 4096, background: false).readAll(), expected, tool)
+            // Dropped half-way: the decoding thread is told to stop (the test would hang otherwise).
+            let abandoned = try ByteSource(url: anonymous, chunkSize: 1024)
+            var few = [UInt8](repeating: 0, count: 10)
+            XCTAssertEqual(try few.withUnsafeMutableBufferPointer { try abandoned.read(into: $0.baseAddress!, capacity: 10) }, 10)
         }
         let source = try ByteSource(url: plain)
         XCTAssertEqual(source.compression, Compression.none)

@@ -20,12 +20,28 @@ final class JATSReaderTests: XCTestCase {
             let words = document.sections.joined(separator: " ").split(separator: " ").count
             XCTAssertGreaterThan(words, 1_500, file.lastPathComponent)
             XCTAssertFalse(document.externalID.isEmpty)
-            // Every body paragraph's first words appear (a sample computed from the file itself).
+            // The first body paragraph's opening words, taken from the file itself, come through.
             let source = try String(contentsOf: file, encoding: .utf8)
-            XCTAssertTrue(source.contains("<body"), file.lastPathComponent)
+            let opening = try firstBodyWords(source)
+            XCTAssertEqual(opening.count, 8, file.lastPathComponent)
+            XCTAssertTrue(normalised(document.sections.joined(separator: " ")).contains(opening.joined(separator: " ")),
+                          "\(file.lastPathComponent): missing \(opening)")
         }
         let plos = try readAll(JATSReader(url: folder.appendingPathComponent("pone.0000217.nxml")))
         XCTAssertEqual(plos.first?.externalID, "17299597")
+    }
+
+    /// The first eight words of the first `<p>` in `<body>`, tags stripped.
+    private func firstBodyWords(_ source: String) throws -> [String] {
+        let paragraph = try NSRegularExpression(pattern: "<body[\\s\\S]*?<p(?:\\s[^>]*)?>([\\s\\S]*?)</p>")
+        guard let match = paragraph.firstMatch(in: source, range: NSRange(source.startIndex..., in: source)),
+              let range = Range(match.range(at: 1), in: source) else { return [] }
+        let text = source[range].replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+        return Array(normalised(text).split(separator: " ").prefix(8).map(String.init))
+    }
+
+    private func normalised(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// The efetch record: PMID, title and the labelled abstract parts.

@@ -65,10 +65,18 @@ final class AnswerContainmentIndexTests: XCTestCase {
             if number[context] == nil { number[context] = paragraphs.count; paragraphs.append(context) }
         }
         XCTAssertEqual(paragraphs.count, 2067)
+        // SQuADShifts paragraphs as distractors: 6,150 distinct passages in all.
+        for name in ["squadshifts/reddit_v1.0.json.gz", "squadshifts/amazon_reviews_v1.0.json.gz"] {
+            for example in try QASetReader().read(TestResources.sharedData(name)).examples {
+                let context = example.context!
+                if number[context] == nil { number[context] = paragraphs.count; paragraphs.append(context) }
+            }
+        }
+        XCTAssertEqual(paragraphs.count, 6150, "2 SQuADShifts paragraphs repeat")
         let clock = ContinuousClock()
         var index: AnswerContainmentIndex!
         let build = clock.measure { index = AnswerContainmentIndex(passages: paragraphs) }
-        XCTAssertEqual(index.passageCount, 2067)
+        XCTAssertEqual(index.passageCount, 6150)
 
         var hits = 0, ownParagraph = 0, pairs = 0
         let query = clock.measure {
@@ -87,14 +95,56 @@ final class AnswerContainmentIndexTests: XCTestCase {
 
         // The index returns exactly what a brute-force scan over normalised tokens returns.
         let normalised = paragraphs.map { AnswerNormalization.tokens($0)[...] }
-        for example in set.examples.enumerated().filter({ $0.offset % 50 == 0 }).map(\.element) {
+        for example in set.examples.enumerated().filter({ $0.offset % 1000 == 0 }).map(\.element) {
             for answer in example.answers {
                 let tokens = AnswerNormalization.tokens(answer)
                 let expected = normalised.indices.filter { AnswerContainment.containsRun(normalised[$0], tokens) }
                 XCTAssertEqual(index.passages(containing: answer), expected, answer)
                 let own = number[example.context!]!
                 XCTAssertEqual(index.passage(own, containsAny: [answer]), expected.contains(own))
+                XCTAssertEqual(index.passage(own, contains: index.query([answer, "the"])), expected.contains(own))
             }
         }
+    }
+}
+
+final class AnswerSpansTests: XCTestCase {
+    func testTokensWithOffsetsPointAtTheSource() {
+        let text = "The U.S. Army’s café, ΟΔΟΣ!"
+        let tokens = AnswerNormalization.tokensWithOffsets(text)
+        XCTAssertEqual(tokens.map(\.token), AnswerNormalization.tokens(text))
+        XCTAssertEqual(tokens.map { String(text.substring(utf8Offsets: $0.utf8Range)) }, ["U.S", "Army’s", "café", "ΟΔΟΣ"])
+    }
+
+    func testLocatesWholeTokenOccurrences() {
+        let passage = "In 1901, the first Nobel Prize went to Röntgen; the Nobel prize of 1902 too. Nobel Prizes"
+        let spans = AnswerSpans.locate(["the Nobel Prize", "1901"], in: passage)
+        XCTAssertEqual(spans.map { String(passage.substring(utf8Offsets: $0)) }, ["1901", "Nobel Prize", "Nobel prize"])
+        XCTAssertEqual(AnswerSpans.locate(["Röntgen"], in: passage).map { String(passage.substring(utf8Offsets: $0)) }, ["Röntgen"])
+        XCTAssertEqual(AnswerSpans.locate(["the"], in: passage), [])
+    }
+
+    func testSpansMapToReaderTokensOnSQuADDev() throws {
+        let tokenizer = try BertTokenizer(modelDirectory: TestResources.miniLM())
+        let set = try QASetReader().read(TestResources.sharedData("squad-dev-v1.1/squad-dev-v1.1.from-explorer.json.gz"))
+        var located = 0, recovered = 0, total = 0
+        for example in set.examples.enumerated().filter({ $0.offset % 10 == 0 }).map(\.element) {
+            total += 1
+            let context = example.context!
+            // The official answer_start, as a UTF-8 range, maps to tokens whose text normalises to the answer.
+            let start = context.utf8Offset(ofScalarOffset: example.answerStarts[0])
+            let range = start..<(start + example.answers[0].utf8.count)
+            XCTAssertEqual(String(context.substring(utf8Offsets: range)), example.answers[0])
+            if !AnswerSpans.locate([example.answers[0]], in: context).isEmpty { located += 1 }
+            let windows = tokenizer.encodePair(question: example.question, passage: context, maxLength: 256, overlap: 64)
+            guard let window = windows.first(where: { $0.positions(covering: range) != nil }) else { continue }
+            let positions = window.positions(covering: range)!
+            let text = window.text(in: context, from: positions.lowerBound, through: positions.upperBound)
+            if AnswerNormalization.normalize(String(text)) == AnswerNormalization.normalize(example.answers[0]) { recovered += 1 }
+        }
+        print("AnswerSpans on \(total) SQuAD dev questions: \(located) located by normalised match, \(recovered) recovered exactly from reader tokens")
+        // Token spans are whole words: an answer that cuts a word (rare) cannot be recovered exactly.
+        XCTAssertGreaterThan(Double(recovered) / Double(total), 0.97)
+        XCTAssertGreaterThan(Double(located) / Double(total), 0.97)
     }
 }

@@ -43,6 +43,24 @@ final class QASetReaderTests: XCTestCase {
         XCTAssertNil(covid.examples[0].title)
     }
 
+    func testDemoCorpusQuestionsInBothFormats() throws {
+        let qa = TestResources.packageRoot.appendingPathComponent("corpora/demo/qa")
+        guard FileManager.default.fileExists(atPath: qa.path) else { throw XCTSkip("no demo corpus at \(qa.path)") }
+        let train = try QASetReader().read(qa.appendingPathComponent("train.jsonl"))
+        let test = try QASetReader().read(qa.appendingPathComponent("test.jsonl"))
+        XCTAssertEqual(train.examples.count, 435)
+        XCTAssertEqual(test.examples.count, 150)
+        XCTAssertTrue(test.examples.allSatisfy { $0.title != nil && $0.id.hasPrefix("demo-") })
+        let tsv = try QASetReader().read(qa.appendingPathComponent("questions.tsv"))
+        XCTAssertEqual(tsv.format, .tsv)
+        XCTAssertEqual(tsv.examples.count, 585, "the header line is not a question")
+        // The same questions with the same answers, whichever file they come from.
+        var answers: [String: [String]] = [:]
+        for example in train.examples + test.examples { answers[example.question] = example.answers }
+        XCTAssertEqual(answers.count, 585)
+        for example in tsv.examples { XCTAssertEqual(answers[example.question], example.answers, example.question) }
+    }
+
     private func write(_ text: String, _ name: String) throws -> URL {
         let url = try TestResources.temporaryDirectory(for: self).appendingPathComponent(name)
         try Data(text.utf8).write(to: url)

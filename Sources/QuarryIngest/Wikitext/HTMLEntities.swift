@@ -1,3 +1,5 @@
+import Glibc
+
 /// Decoding of HTML character references (`&amp;`, `&nbsp;`, `&#8212;`, `&#x2014;`) in UTF-8 bytes.
 /// Unknown names are left as they are.
 enum HTMLEntities {
@@ -26,8 +28,12 @@ enum HTMLEntities {
         return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
+                let next = nextByte(ASCII.ampersand, in: bytes, from: index)
+                output.append(bytes, from: index, to: next)
+                index = next
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
-                if byte == ASCII.ampersand, let (scalar, length) = reference(in: bytes, at: index) {
+                if let (scalar, length) = reference(in: bytes, at: index) {
                     appendUTF8(scalar, to: &output)
                     index += length
                 } else {

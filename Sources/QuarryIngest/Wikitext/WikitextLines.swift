@@ -2,21 +2,29 @@
 /// list and indent markers, table rows that escaped a table, rules, magic words, bold/italic quotes.
 /// Lines of a paragraph are joined with spaces, paragraphs with "\n", runs of spaces collapsed.
 enum WikitextLines {
+    /// Bytes that need a look in a body line; everything else is copied in runs.
+    nonisolated(unsafe) private static let special = byteTable([ASCII.apostrophe, ASCII.underscore, ASCII.space, ASCII.tab, 0x0D])
+
     static func sections(_ input: [UInt8]) -> [WikitextSection] {
         var sections: [WikitextSection] = []
         var heading: String?
-        var body: [UInt8] = []
+        // Lines only shrink, and each separator replaces a newline: the input's size is enough.
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: input.count + 1)
+        defer { storage.deallocate() }
+        var body = ByteWriter(storage)
+        var sectionStart = 0
         var paragraphOpen = false
         func closeSection() {
-            if !body.isEmpty { sections.append(WikitextSection(heading: heading, text: String(decoding: tidied(body), as: UTF8.self))) }
-            body.removeAll(keepingCapacity: true)
+            if body.count > sectionStart {
+                sections.append(WikitextSection(heading: heading, text: String(decoding: tidied(body.written(from: sectionStart)), as: UTF8.self)))
+            }
+            sectionStart = body.count
             paragraphOpen = false
         }
         input.withUnsafeBufferPointer { bytes in
             var lineStart = 0
             while lineStart <= bytes.count {
-                var lineEnd = lineStart
-                while lineEnd < bytes.count && bytes[lineEnd] != ASCII.newline { lineEnd += 1 }
+                let lineEnd = nextByte(ASCII.newline, in: bytes, from: lineStart)
                 let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
                 if let title = headingText(line) {
                     closeSection()
@@ -25,11 +33,11 @@ enum WikitextLines {
                     // A list item is a line of its own; plain lines join their paragraph.
                     let item = isListItem(line)
                     let before = body.count
-                    if !body.isEmpty { body.append(paragraphOpen && !item ? ASCII.space : ASCII.newline) }
+                    if body.count > sectionStart { body.append(paragraphOpen && !item ? ASCII.space : ASCII.newline) }
                     let separated = body.count
                     appendLineText(line, to: &body)
                     if body.count == separated {
-                        body.removeSubrange(before...)
+                        body.truncate(to: before)
                         paragraphOpen = false
                     } else {
                         paragraphOpen = !item
@@ -57,13 +65,12 @@ enum WikitextLines {
         var stop = end
         while stop > start && line[stop - 1] == ASCII.equals { stop -= 1 }
         guard stop > start else { return nil }
-        var text: [UInt8] = []
-        appendLineText(UnsafeBufferPointer(rebasing: line[start..<stop]), to: &text)
+        let text = ByteWriter.transform(Array(line[start..<stop])) { bytes, output in appendLineText(bytes, to: &output) }
         return String(decoding: text, as: UTF8.self)
     }
 
     /// Appends a body line's text with its markers, quotes and magic words gone and spaces collapsed.
-    static func appendLineText(_ line: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+    static func appendLineText(_ line: UnsafeBufferPointer<UInt8>, to output: inout ByteWriter) {
         var start = 0
         // List and indent markers, and the spaces of preformatted lines.
         while start < line.count, isMarker(line[start]) { start += 1 }
@@ -76,6 +83,10 @@ enum WikitextLines {
         let origin = output.count
         var index = start
         while index < line.count {
+            let next = nextMarked(special, in: line, from: index)
+            output.append(line, from: index, to: next)
+            index = next
+            guard index < line.count else { break }
             let byte = line[index]
             if byte == ASCII.apostrophe && index + 1 < line.count && line[index + 1] == ASCII.apostrophe {
                 var run = index
@@ -88,20 +99,22 @@ enum WikitextLines {
             } else if byte == ASCII.underscore, let end = magicWordEnd(line, index) {
                 index = end
             } else if byte == ASCII.space || byte == ASCII.tab || byte == 0x0D {
-                if output.count > origin, output[output.count - 1] != ASCII.space { output.append(ASCII.space) }
+                if output.count > origin, output.last != ASCII.space { output.append(ASCII.space) }
                 index += 1
             } else {
                 output.append(byte)
                 index += 1
             }
         }
-        while output.count > origin, output[output.count - 1] == ASCII.space { output.removeLast() }
+        while output.count > origin, output.last == ASCII.space { output.removeLast() }
     }
 
     /// Mends the punctuation that removed templates and references leave behind: "Greek , i.e." →
     /// "Greek, i.e.", "word ( , a)" → "word (a)", "x ()" → "x".
-    static func tidied(_ input: [UInt8]) -> [UInt8] {
-        ByteWriter.transform(input) { bytes, output in
+    static func tidied(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count + 1) { buffer, count in
+            var output = ByteWriter(buffer)
+            defer { count = output.count }
             for index in 0..<bytes.count {
                 let byte = bytes[index]
                 let next = index + 1 < bytes.count ? bytes[index + 1] : ASCII.space

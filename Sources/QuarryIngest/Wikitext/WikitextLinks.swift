@@ -4,6 +4,7 @@ enum WikitextLinks {
     /// Internal links nest only inside captions; a label holding a further link is cleaned again, at
     /// most this many rounds.
     private static let rounds = 4
+    nonisolated(unsafe) private static let brackets = byteTable([ASCII.openBracket, ASCII.closeBracket])
 
     static func strip(_ input: [UInt8], files: Set<String>, categories: Set<String>) -> [UInt8] {
         var text = input
@@ -18,6 +19,10 @@ enum WikitextLinks {
     private static func onePass(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout ByteWriter, files: Set<String>, categories: Set<String>) {
         var index = 0
         while index < bytes.count {
+            let next = nextMarked(brackets, in: bytes, from: index)
+            output.append(bytes, from: index, to: next)
+            index = next
+            guard index < bytes.count else { break }
             if bytes.matches(ASCII.openBracket, ASCII.openBracket, at: index) {
                 guard let close = matchingClose(bytes, from: index + 2) else { index += 2; continue }
                 appendLink(bytes, index + 2, close, files: files, categories: categories, to: &output)
@@ -100,7 +105,11 @@ enum WikitextLinks {
         return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
-                if bytes[index] == ASCII.openBracket, startsURL(bytes, index + 1),
+                let next = nextByte(ASCII.openBracket, in: bytes, from: index)
+                output.append(bytes, from: index, to: next)
+                index = next
+                guard index < bytes.count else { break }
+                if startsURL(bytes, index + 1),
                    let close = (index + 1..<min(bytes.count, index + 2000)).first(where: { bytes[$0] == ASCII.closeBracket || bytes[$0] == ASCII.newline }),
                    bytes[close] == ASCII.closeBracket {
                     if let space = (index + 1..<close).first(where: { bytes[$0] == ASCII.space }) {

@@ -24,9 +24,10 @@ enum WikitextTags {
         return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
-                guard bytes[index] == ASCII.less else {
-                    output.append(bytes[index]); index += 1; continue
-                }
+                let next = nextByte(ASCII.less, in: bytes, from: index)
+                output.append(bytes, from: index, to: next)
+                index = next
+                guard index < bytes.count else { break }
                 if bytes.matchesIgnoringCase("<!--", at: index) {
                     index = bytes.find(ASCII.dash, ASCII.dash, from: index + 4).map { commentEnd(bytes, $0) } ?? bytes.count
                     continue

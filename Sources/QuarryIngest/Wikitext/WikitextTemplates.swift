@@ -3,6 +3,9 @@
 enum WikitextTemplates {
     private enum Opener { case template, parameter, table }
 
+    /// The bytes that can open or close a construct.
+    nonisolated(unsafe) private static let braces = byteTable([ASCII.openBrace, ASCII.closeBrace, ASCII.pipe])
+
     /// How often an unclosed opener is dropped and the scan resumed after it before the rest of the
     /// page is given up as markup: keeps pathological pages linear.
     private static let resumeLimit = 8
@@ -28,6 +31,11 @@ enum WikitextTemplates {
         var outermost = 0
         var index = start
         while index < bytes.count {
+            // Runs of ordinary bytes are copied (outside any construct) or skipped (inside) at once.
+            let next = nextMarked(braces, in: bytes, from: index)
+            if stack.isEmpty { output.append(bytes, from: index, to: next) }
+            index = next
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == ASCII.openBrace, index + 1 < bytes.count {
                 let next = bytes[index + 1]

@@ -54,10 +54,51 @@ public struct AnswerContainmentIndex: Sendable {
     /// The number of normalised tokens indexed.
     public var tokenCount: Int { tokens.count }
 
+    /// Gold answers normalised and interned once, for repeated tests against this index.
+    public struct Query: Sendable {
+        /// Each answer's token ids; answers that normalise to nothing or use a token no passage has are left out.
+        fileprivate let answers: [[Int32]]
+        /// Whether no passage can contain any of the answers.
+        public var isEmpty: Bool { answers.isEmpty }
+    }
+
+    /// Normalises and interns `answers` for `passages(containing:)` and `passage(_:contains:)`.
+    public func query(_ answers: [String]) -> Query {
+        Query(answers: answers.compactMap(ids(of:)))
+    }
+
     /// Passages (increasing numbers) that contain the normalised `answer` as whole tokens. An answer that
     /// normalises to nothing (such as "the") is contained nowhere.
     public func passages(containing answer: String) -> [Int] {
-        guard let query = ids(of: answer) else { return [] }
+        passages(containing: query([answer]))
+    }
+
+    /// Passages that contain any of the answers (increasing, without repeats).
+    public func passages(containingAny answers: [String]) -> [Int] {
+        passages(containing: query(answers))
+    }
+
+    /// Passages that contain any of the query's answers (increasing, without repeats).
+    public func passages(containing query: Query) -> [Int] {
+        if query.answers.count == 1 { return passages(containingRun: query.answers[0]) }
+        var all = Set<Int>()
+        for answer in query.answers { all.formUnion(passages(containingRun: answer)) }
+        return all.sorted()
+    }
+
+    /// Whether passage `passage` contains any of the answers as whole normalised tokens.
+    public func passage(_ passage: Int, containsAny answers: [String]) -> Bool {
+        self.passage(passage, contains: query(answers))
+    }
+
+    /// Whether passage `passage` contains any of the query's answers.
+    public func passage(_ passage: Int, contains query: Query) -> Bool {
+        let range = passageStarts[passage]..<passageStarts[passage + 1]
+        return query.answers.contains { AnswerContainment.containsRun(tokens[range], $0) }
+    }
+
+    /// Checks the run only where its rarest token occurs.
+    private func passages(containingRun query: [Int32]) -> [Int] {
         let anchor = query.indices.min { frequency(query[$0]) < frequency(query[$1]) }!
         var found: [Int] = []
         for posting in postings[postingStarts[Int(query[anchor])]..<postingStarts[Int(query[anchor]) + 1]] {
@@ -68,23 +109,6 @@ public struct AnswerContainmentIndex: Sendable {
             if tokens[start..<(start + query.count)].elementsEqual(query) { found.append(passage) }
         }
         return found
-    }
-
-    /// Passages that contain any of the answers (increasing, without repeats).
-    public func passages(containingAny answers: [String]) -> [Int] {
-        var all = Set<Int>()
-        for answer in answers { all.formUnion(passages(containing: answer)) }
-        return all.sorted()
-    }
-
-    /// Whether passage `passage` contains any of the answers as whole normalised tokens.
-    public func passage(_ passage: Int, containsAny answers: [String]) -> Bool {
-        let range = passageStarts[passage]..<passageStarts[passage + 1]
-        for answer in answers {
-            guard let query = ids(of: answer) else { continue }
-            if AnswerContainment.containsRun(tokens[range], query) { return true }
-        }
-        return false
     }
 
     /// The interned ids of the answer's tokens; nil when empty or when a token never occurs in any passage.

@@ -10,39 +10,84 @@ public enum AnswerNormalization {
 
     /// The normalised text split on whitespace: what EM compares and F1 counts.
     public static func tokens(_ text: String) -> [String] {
-        var kept = lowercasedWithoutPunctuation(text)
-        removeArticles(&kept)
-        var tokens: [String] = []
-        var current = String.UnicodeScalarView()
-        for scalar in kept {
-            if isSpace(scalar) {
-                if !current.isEmpty { tokens.append(String(current)); current = String.UnicodeScalarView() }
-            } else {
-                current.append(scalar)
-            }
-        }
-        if !current.isEmpty { tokens.append(String(current)) }
-        return tokens
+        normalizedTokens(text, offsets: false).tokens
     }
 
-    /// Python's `str.lower` scalar by scalar, then dropping `string.punctuation`.
-    private static func lowercasedWithoutPunctuation(_ text: String) -> [Unicode.Scalar] {
+    /// The normalised tokens, each with the UTF-8 range in `text` it came from (first to last source
+    /// character kept in it; punctuation removed inside a token, such as the dots of "U.S.", lies within).
+    public static func tokensWithOffsets(_ text: String) -> [(token: String, utf8Range: Range<Int>)] {
+        let (tokens, ranges) = normalizedTokens(text, offsets: true)
+        return Array(zip(tokens, ranges))
+    }
+
+    private static func normalizedTokens(_ text: String, offsets: Bool) -> (tokens: [String], ranges: [Range<Int>]) {
+        let (kept, sources) = lowercasedWithoutPunctuation(text, offsets: offsets)
+        var tokens: [String] = []
+        var ranges: [Range<Int>] = []
+        var current: [UInt8] = []   // the token being built, as UTF-8
+        current.reserveCapacity(32)
+        var first = 0, last = 0     // kept indices of the token's first and last scalars
+        func flush() {
+            guard !current.isEmpty else { return }
+            tokens.append(String(decoding: current, as: UTF8.self))
+            current.removeAll(keepingCapacity: true)
+            if offsets { ranges.append(sources[first].lowerBound..<sources[last].upperBound) }
+        }
+        @inline(__always) func take(_ k: Int) {
+            if current.isEmpty { first = k }
+            last = k
+            appendUTF8(kept[k], to: &current)
+        }
+        // One pass: whitespace ends a token; a maximal run of word characters that is an article acts as
+        // whitespace (the official script replaces it by a space before splitting).
+        var i = 0
+        while i < kept.count {
+            let scalar = kept[i]
+            if isSpace(scalar) { flush(); i += 1; continue }
+            guard isWordCharacter(scalar) else { take(i); i += 1; continue }
+            var j = i + 1
+            while j < kept.count && isWordCharacter(kept[j]) { j += 1 }
+            if isArticle(kept[i..<j]) { flush() } else { for k in i..<j { take(k) } }
+            i = j
+        }
+        flush()
+        return (tokens, ranges)
+    }
+
+    @inline(__always)
+    private static func appendUTF8(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        let v = scalar.value
+        if v < 0x80 { bytes.append(UInt8(v)); return }
+        bytes.append(contentsOf: UTF8.encode(scalar)!)
+    }
+
+    /// Python's `str.lower` scalar by scalar, then dropping `string.punctuation`; with `offsets`, also the
+    /// UTF-8 range of each kept scalar's source.
+    private static func lowercasedWithoutPunctuation(_ text: String, offsets: Bool) -> ([Unicode.Scalar], [Range<Int>]) {
         let scalars = Array(text.unicodeScalars)
         var out: [Unicode.Scalar] = []
+        var sources: [Range<Int>] = []
         out.reserveCapacity(scalars.count)
+        if offsets { sources.reserveCapacity(scalars.count) }
+        var offset = 0
         for (index, scalar) in scalars.enumerated() {
+            let width = UTF8.width(scalar)
+            defer { offset += width }
             if scalar.value < 0x80 {
                 if isASCIIPunctuation(scalar.value) { continue }
                 out.append(scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 32)! : scalar)
+                if offsets { sources.append(offset..<(offset + width)) }
             } else if scalar.value == 0x3A3 && isFinalSigma(scalars, index) {
                 out.append("\u{3C2}")
+                if offsets { sources.append(offset..<(offset + width)) }
             } else {
                 for lower in scalar.properties.lowercaseMapping.unicodeScalars where !(lower.value < 0x80 && isASCIIPunctuation(lower.value)) {
                     out.append(lower)
+                    if offsets { sources.append(offset..<(offset + width)) }
                 }
             }
         }
-        return out
+        return (out, sources)
     }
 
     /// Python lower-cases capital sigma to final sigma when a cased letter precedes it and none follows
@@ -54,22 +99,6 @@ public enum AnswerNormalization {
         var j = index + 1
         while j < scalars.count && scalars[j].properties.isCaseIgnorable { j += 1 }
         return !(j < scalars.count && scalars[j].properties.isCased)
-    }
-
-    /// Replaces each maximal run of word characters that is exactly `a`, `an` or `the` by one space.
-    private static func removeArticles(_ scalars: inout [Unicode.Scalar]) {
-        var i = 0
-        while i < scalars.count {
-            guard isWordCharacter(scalars[i]) else { i += 1; continue }
-            var j = i + 1
-            while j < scalars.count && isWordCharacter(scalars[j]) { j += 1 }
-            if isArticle(scalars[i..<j]) {
-                scalars.replaceSubrange(i..<j, with: [" "])
-                i += 1
-            } else {
-                i = j
-            }
-        }
     }
 
     private static func isArticle(_ run: ArraySlice<Unicode.Scalar>) -> Bool {

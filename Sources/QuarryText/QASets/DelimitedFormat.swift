@@ -2,7 +2,8 @@ import Foundation
 
 /// TSV / CSV (DPR style): a question column and an answers column holding a JSON list, a Python list
 /// literal (`['a', "b"]`, as DPR's files have), or `|`-separated answers. A first row with a field named
-/// `question` is a header naming the columns (`question`, `answers` or `answer`, optional `id`); without
+/// `question` is a header naming the columns (`question`, `answers` or `answer`, optional `id`; a leading `#`
+/// and words after the first are ignored); without
 /// one, column 1 is the question and column 2 the answers. Fields may be double-quoted (RFC 4180), also
 /// across lines.
 enum DelimitedFormat {
@@ -13,7 +14,7 @@ enum DelimitedFormat {
             if fields.count == 1 && fields[0].isEmpty { continue }
             if first {
                 first = false
-                let names = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                let names = fields.map(columnName)
                 if let question = names.firstIndex(of: "question") {
                     guard let answers = names.firstIndex(of: "answers") ?? names.firstIndex(of: "answer") else {
                         throw QASetError.malformed(path: file.path, place: "\(line)", reason: "the header has no answers column")
@@ -36,6 +37,14 @@ enum DelimitedFormat {
             let id = columns.id.flatMap { $0 < fields.count ? fields[$0] : nil } ?? "line \(line)"
             sink.examples.append(QAExample(id: id, question: question, answers: answers))
         }
+    }
+
+    /// A header field's name: lower-cased, a leading `#` and anything after the first word dropped, so that
+    /// `# article` and `answers (| separates alternatives)` name `article` and `answers`.
+    private static func columnName(_ field: String) -> String {
+        var name = field.trimmingCharacters(in: .whitespaces).lowercased()
+        if name.hasPrefix("#") { name = name.dropFirst().trimmingCharacters(in: .whitespaces) }
+        return String(name.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
     }
 
     /// The fields of the next record and the line it starts on; nil at the end of the file.

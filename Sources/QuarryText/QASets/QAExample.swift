@@ -2,6 +2,7 @@
 public struct QAExample: Sendable, Equatable {
     /// The file's id for the question, or `line N` / `row N` when the format has none.
     public var id: String
+    /// The question text as written.
     public var question: String
     /// Gold answer strings, in file order (duplicates kept, as the official evaluation keeps them).
     public var answers: [String]
@@ -42,7 +43,9 @@ public enum QAFormat: String, Sendable, CaseIterable {
 
 /// A QA set as read from a file, with what was left out.
 public struct QASet: Sendable {
+    /// The questions, in file order.
     public var examples: [QAExample]
+    /// The format the file was read as.
     public var format: QAFormat
     /// SQuAD v2.0 questions marked `is_impossible` (or without answers): skipped.
     public var skippedUnanswerable: Int

@@ -165,7 +165,8 @@ enum JSONLinesFormat {
             }
             if answers.isEmpty { sink.unanswerable += 1; continue }
             let id = object["id"].map { "\($0)" } ?? "line \(file.lineNumber)"
-            sink.examples.append(QAExample(id: id, question: question, answers: answers))
+            let title = object["title"] as? String
+            sink.examples.append(QAExample(id: id, question: question, answers: answers, title: title, article: title))
         }
     }
 }

@@ -26,26 +26,36 @@ struct ScalarNormalization {
     let outputs: [UInt32]
 
     init(_ scalar: Unicode.Scalar) {
+        var out: [UInt32] = []
+        let decomposed = scalar.value < 0x80 ? [scalar] : Array(String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars)
+        kind = ScalarNormalization.normalize(scalar, decomposed: decomposed[...], into: &out)
+        outputs = out
+    }
+
+    /// The scalar's kind; its normalised scalars are appended to `out`. `decomposed` is its NFD.
+    static func normalize(_ scalar: Unicode.Scalar, decomposed: ArraySlice<Unicode.Scalar>, into out: inout [UInt32]) -> Kind {
         let value = scalar.value
         let properties = scalar.properties
-        if value == 0 || value == 0xFFFD { kind = .drop; outputs = []; return }
-        if value == 0x09 || value == 0x0A || value == 0x0D { kind = .space; outputs = []; return }
+        if value == 0 || value == 0xFFFD { return .drop }
+        if value == 0x09 || value == 0x0A || value == 0x0D { return .space }
         switch properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse, .unassigned:
-            kind = .drop; outputs = []; return
+        case .control, .format, .surrogate, .privateUse, .unassigned: return .drop
         default: break
         }
-        if properties.isWhitespace { kind = .space; outputs = []; return }
-        kind = ScalarNormalization.isIdeograph(value) ? .ideograph : .word
-        var out: [UInt32] = []
-        let decomposed = value < 0x80 ? [scalar] : Array(String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars)
+        if properties.isWhitespace { return .space }
         for part in decomposed where part.properties.generalCategory != .nonspacingMark {
-            let lower = part.properties.lowercaseMapping.unicodeScalars
-            for s in lower {
-                out.append(s.value | (ScalarNormalization.isPunctuation(s) ? ScalarNormalization.punctuationBit : 0))
+            if part.properties.changesWhenLowercased {
+                for s in part.properties.lowercaseMapping.unicodeScalars { out.append(tagged(s)) }
+            } else {
+                out.append(tagged(part))
             }
         }
-        outputs = out
+        return isIdeograph(value) ? .ideograph : .word
+    }
+
+    @inline(__always)
+    private static func tagged(_ s: Unicode.Scalar) -> UInt32 {
+        s.value | (isPunctuation(s) ? punctuationBit : 0)
     }
 
     /// CJK Unified Ideographs and their extensions and compatibility blocks, the ranges BERT treats as Chinese.
@@ -83,16 +93,46 @@ final class ScalarNormalizationTable: Sendable {
         var entries = [UInt32](repeating: 0, count: 0x10000)
         var outputs: [UInt32] = []
         outputs.reserveCapacity(0x11000)
+        let (decomposed, starts) = ScalarNormalizationTable.decompositions()
         for v in 0..<0x10000 {
             guard let scalar = Unicode.Scalar(UInt32(v)) else {
                 entries[v] = UInt32(ScalarNormalization.Kind.drop.rawValue) << 30   // surrogate code points
                 continue
             }
-            let n = ScalarNormalization(scalar)
-            entries[v] = UInt32(n.kind.rawValue) << 30 | UInt32(n.outputs.count) << 24 | UInt32(outputs.count)
-            outputs.append(contentsOf: n.outputs)
+            let first = outputs.count
+            let kind = ScalarNormalization.normalize(scalar, decomposed: decomposed[starts[v]..<starts[v + 1]], into: &outputs)
+            entries[v] = UInt32(kind.rawValue) << 30 | UInt32(outputs.count - first) << 24 | UInt32(first)
         }
         self.entries = entries
         self.outputs = outputs
+    }
+
+    /// The NFD of every BMP scalar from one normalisation call instead of 65,536: the scalars are joined
+    /// with NUL between them; NUL is a starter (combining class 0), so no reordering crosses it, and no
+    /// decomposition produces it. Returns the decompositions back to back and, for scalar v, its range
+    /// `starts[v]..<starts[v + 1]` (empty for surrogates).
+    private static func decompositions() -> (scalars: [Unicode.Scalar], starts: [Int]) {
+        var joined = String.UnicodeScalarView()
+        for v in UInt32(0)..<0x10000 {
+            if let scalar = Unicode.Scalar(v) { joined.append(scalar); joined.append("\u{0}") }
+        }
+        let all = Array(String(joined).decomposedStringWithCanonicalMapping.unicodeScalars)
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(all.count)
+        var starts = [Int](repeating: 0, count: 0x10001)
+        var v = 0
+        var i = 0
+        while v < 0x10000 {
+            starts[v] = scalars.count
+            if Unicode.Scalar(UInt32(v)) != nil {
+                // Scalar 0 is itself NUL: take it, then look for its separator.
+                if v == 0 { scalars.append(all[i]); i += 1 }
+                while all[i] != "\u{0}" { scalars.append(all[i]); i += 1 }
+                i += 1
+            }
+            v += 1
+        }
+        starts[0x10000] = scalars.count
+        return (scalars, starts)
     }
 }

@@ -7,15 +7,20 @@ import Foundation
 ///
 /// Immutable and `Sendable`: one instance can serve many threads.
 public struct BertTokenizer: Sendable {
+    /// The model's `vocab.txt`.
     public let vocabulary: WordPieceVocabulary
     /// Maximum sequence length, special tokens included.
     public let maxLength: Int
+    /// Ids of `[CLS]`, `[SEP]`, `[PAD]` and `[UNK]`.
     public let clsID: Int
     public let sepID: Int
     public let padID: Int
     public let unkID: Int
     /// Words with more scalars than this become `[UNK]`.
     public let maxWordScalars = 100
+    /// `[PAD]`, `[UNK]`, `[CLS]`, `[SEP]`, `[MASK]` as UTF-8 with their ids: written literally in a text they
+    /// stand for themselves (case-sensitive, before any normalisation), as in the reference.
+    let specialTokens: [(bytes: [UInt8], id: Int)]
 
     /// A tokenizer over `vocabulary`; the special tokens must be in it.
     public init(vocabulary: WordPieceVocabulary, maxLength: Int, source: String = "vocabulary") throws {
@@ -29,6 +34,9 @@ public struct BertTokenizer: Sendable {
         sepID = try special("[SEP]")
         padID = try special("[PAD]")
         unkID = try special("[UNK]")
+        specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in
+            vocabulary.id(of: token).map { (Array(token.utf8), $0) }
+        }
         _ = ScalarNormalizationTable.shared
     }
 
@@ -156,6 +164,12 @@ private struct PieceWriter {
         let count = utf8.count
         var i = 0
         while i < count && !full {
+            if utf8[i] == 0x5B, let (length, id) = specialToken(utf8, at: i) {
+                flushWord()
+                if !full { emitSpecial(id, i..<(i + length)) }
+                i += length
+                continue
+            }
             let b0 = UInt32(utf8[i])
             let value: UInt32
             let length: Int
@@ -185,6 +199,20 @@ private struct PieceWriter {
             }
         }
         if !full { flushWord() }
+    }
+
+    /// The special token written at `utf8[i...]`, if any: its byte length and id.
+    private func specialToken(_ utf8: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int, Int)? {
+        for special in tokenizer.specialTokens where i + special.bytes.count <= utf8.count {
+            if special.bytes.indices.allSatisfy({ utf8[i + $0] == special.bytes[$0] }) { return (special.bytes.count, special.id) }
+        }
+        return nil
+    }
+
+    private mutating func emitSpecial(_ id: Int, _ source: Range<Int>) {
+        ids.append(id)
+        if wantOffsets { offsets.append(source) }
+        if ids.count >= limit { full = true }
     }
 
     @inline(__always)

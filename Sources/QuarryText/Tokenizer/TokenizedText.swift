@@ -26,6 +26,17 @@ public struct PairEncoding: Sendable, Equatable {
     /// Index of this window's first token among all of the passage's tokens.
     public var windowStart: Int
 
+    /// The positions in `ids` of the first and last passage tokens of this window that overlap `utf8Range`
+    /// (UTF-8 offsets in the passage); nil unless the range lies wholly inside the window's tokens.
+    public func positions(covering utf8Range: Range<Int>) -> ClosedRange<Int>? {
+        guard let firstOffset = passageOffsets.first, let lastOffset = passageOffsets.last,
+              utf8Range.lowerBound >= firstOffset.lowerBound, utf8Range.upperBound <= lastOffset.upperBound,
+              !utf8Range.isEmpty else { return nil }
+        guard let first = passageOffsets.firstIndex(where: { $0.upperBound > utf8Range.lowerBound }),
+              let last = passageOffsets.lastIndex(where: { $0.lowerBound < utf8Range.upperBound }), first <= last else { return nil }
+        return (passagePositions.lowerBound + first)...(passagePositions.lowerBound + last)
+    }
+
     /// The passage text covered by the tokens at positions `first...last` of `ids` (both passage tokens).
     public func text(in passage: String, from first: Int, through last: Int) -> Substring {
         let lower = passageOffsets[first - passagePositions.lowerBound].lowerBound

@@ -18,9 +18,18 @@ public struct WordPieceVocabulary: Sendable {
         do { data = try Data(contentsOf: url) } catch {
             throw TokenizerError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        if lines.last == "" { lines.removeLast() }
+        var lines: [String] = []
+        lines.reserveCapacity(32_768)
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+                guard i < bytes.count || start < bytes.count else { break }
+                var end = i
+                if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+                lines.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                start = i + 1
+            }
+        }
         guard !lines.isEmpty else { throw TokenizerError.malformedVocabulary(path: url.path, reason: "no tokens") }
         self.init(tokens: lines)
     }
