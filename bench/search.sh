@@ -7,8 +7,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 venv="$here/.venv"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
+if ! "$venv/bin/python" -c "import faiss, numpy" 2>/dev/null; then  # the venv may exist without faiss
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet faiss-cpu numpy
 fi
 (cd "$root" && swift build -c release --product quarry-bench >&2)

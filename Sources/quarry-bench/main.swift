@@ -2,9 +2,11 @@ import Foundation
 
 // Benchmark driver. Usage:
 //   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
+//   quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
 //   quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
 let usage = """
     usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
+           quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
            quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
     """
 
@@ -26,7 +28,7 @@ func splitArguments(_ args: [String]) throws -> (positional: [String], options: 
     return (positional, options)
 }
 
-func integerOption(_ options: [String: String], _ name: String, default value: Int? = nil) throws -> Int {
+func integer(_ name: String, in options: [String: String], default value: Int? = nil) throws -> Int {
     guard let text = options[name] else {
         if let value { return value }
         throw BenchmarkError("missing --\(name)\n\(usage)")
@@ -35,31 +37,39 @@ func integerOption(_ options: [String: String], _ name: String, default value: I
     return number
 }
 
+func parseSearch(_ args: [String]) throws -> SearchBenchmark {
+    let (positional, options) = try splitArguments(args)
+    guard positional.count == 2 else { throw BenchmarkError(usage) }
+    return SearchBenchmark(
+        vectors: URL(fileURLWithPath: positional[0]), queries: URL(fileURLWithPath: positional[1]),
+        dimension: try integer("dim", in: options), batch: try integer("batch", in: options),
+        queryCount: try integer("queries", in: options), k: try integer("k", in: options, default: 10),
+        idsOut: options["ids"].map { URL(fileURLWithPath: $0) },
+        rowBlock: options["row-block"] == nil ? nil : try integer("row-block", in: options))
+}
+
 func parseEncode(_ args: [String]) throws -> EncodeBenchmark {
     let (positional, options) = try splitArguments(args)
     guard positional.count == 1, let model = options["model"] else { throw BenchmarkError(usage) }
     return EncodeBenchmark(texts: URL(fileURLWithPath: positional[0]), model: URL(fileURLWithPath: model),
-                           batch: try integerOption(options, "batch", default: 32), threads: try integerOption(options, "threads", default: 2),
+                           batch: try integer("batch", in: options, default: 32),
+                           threads: try integer("threads", in: options, default: 2),
                            out: options["out"].map { URL(fileURLWithPath: $0) })
 }
 
-func parseSearch(_ args: [String]) throws -> SearchBenchmark {
+func parseBM25(_ args: [String]) throws -> BM25Benchmark {
     let (positional, options) = try splitArguments(args)
-    func integer(_ name: String, default value: Int? = nil) throws -> Int {
-        try integerOption(options, name, default: value)
-    }
-    guard positional.count == 2 else { throw BenchmarkError(usage) }
-    return SearchBenchmark(
-        vectors: URL(fileURLWithPath: positional[0]), queries: URL(fileURLWithPath: positional[1]),
-        dimension: try integer("dim"), batch: try integer("batch"), queryCount: try integer("queries"),
-        k: try integer("k", default: 10), idsOut: options["ids"].map { URL(fileURLWithPath: $0) },
-        rowBlock: options["row-block"] == nil ? nil : try integer("row-block"))
+    guard positional.count == 2, let ids = options["ids"] else { throw BenchmarkError(usage) }
+    return BM25Benchmark(
+        database: URL(fileURLWithPath: positional[0]), questions: URL(fileURLWithPath: positional[1]),
+        k: try integer("k", in: options, default: 20), idsOut: URL(fileURLWithPath: ids))
 }
 
 do {
     let args = Array(CommandLine.arguments.dropFirst())
     switch args.first {
     case "search": try parseSearch(Array(args.dropFirst())).run()
+    case "bm25": try parseBM25(Array(args.dropFirst())).run()
     case "encode": try parseEncode(Array(args.dropFirst())).run()
     default: throw BenchmarkError(usage)
     }

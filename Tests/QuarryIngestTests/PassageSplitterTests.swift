@@ -40,6 +40,20 @@ final class PassageSplitterTests: XCTestCase {
         XCTAssertEqual(splitter.passages(of: ["   ", "\n"]), [])
     }
 
+    func testWordsAreCutAtEveryUnicodeWhitespaceAndNowhereElse() throws {
+        // Every White_Space scalar, and look-alikes that are not (zero-width space, word joiner, NBSP's
+        // neighbours in UTF-8), between words with multi-byte letters.
+        let separators = "\u{9}\u{A}\u{B}\u{C}\u{D}\u{20}\u{85}\u{A0}\u{1680}\u{2000}\u{2005}\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}"
+        let joiners = ["\u{200B}", "\u{2060}", "\u{A1}", "\u{84}", "\u{1681}", "\u{200C}", "\u{3001}", "\u{2030}"]
+        var text = ""
+        for (index, separator) in separators.unicodeScalars.enumerated() {
+            text += "é\(index)\(joiners[index % joiners.count])日" + String(separator)
+        }
+        let expected = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        XCTAssertEqual(try PassageSplitter(words: 1000).passages(of: [text]), [expected])
+        XCTAssertEqual(expected.split(separator: " ").count, separators.unicodeScalars.count)
+    }
+
     func testBadSettingsAreRejected() {
         XCTAssertThrowsError(try PassageSplitter(words: 0))
         XCTAssertThrowsError(try PassageSplitter(words: 10, stride: 0))
