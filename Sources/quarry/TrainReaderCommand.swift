@@ -73,6 +73,9 @@ struct TrainReaderCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
     var checkpointEvery = 200
 
+    @Option(help: "Train for this many minutes (the learning-rate schedule runs over the time; --steps becomes a cap).")
+    var minutes: Double?
+
     func validate() throws {
         if k < 1 { throw ValidationError("--k must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
@@ -80,6 +83,7 @@ struct TrainReaderCommand: ParsableCommand {
         if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
         if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if !ReaderLibrary.isValidName(name) { throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first)") }
+        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
         if !(0...1).contains(testShare) { throw ValidationError("--test-share must lie in [0, 1]") }
     }
 
@@ -122,6 +126,10 @@ struct TrainReaderCommand: ParsableCommand {
         options.negatives = negatives ?? (goldContext ? 0 : 3)
         options.seed = seed
         options.checkpointEvery = max(1, checkpointEvery)
+        if let minutes {
+            options.timeBudget = minutes * 60
+            if steps == nil && epochs == nil { options.steps = 1_000_000 }
+        }
         let library = ReaderLibrary(store: corpus)
         let trainer = try ReaderTrainer(reader: reader, examples: set.examples, options: options, workFolder: library.workFolder(named: name))
         let started = Date()

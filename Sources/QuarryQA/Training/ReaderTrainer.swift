@@ -32,6 +32,9 @@ public struct ReaderTrainingOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     public var checkpointEvery = 200
     public var logEvery = 10
+    /// When set, the run lasts this many seconds of training (`steps` is then only a cap) and the learning
+    /// rate follows the warm-up/decay shape over time instead of steps, so a run ends decayed whatever the speed.
+    public var timeBudget: Double?
 
     public init() {}
 }
@@ -88,6 +91,8 @@ public final class ReaderTrainer {
         }
         return cachedOrder[position % n]
     }
+    /// Seconds of training behind the current step (restored from a checkpoint), for time budgets.
+    private var trainedSeconds = 0.0
     private var cachedEpoch = -1
     private var cachedOrder: [Int] = []
 
@@ -128,19 +133,29 @@ public final class ReaderTrainer {
         let metrics = try FileHandle(forWritingTo: metricsURL)
         defer { try? metrics.close() }
         try metrics.seekToEnd()
-        let started = Date()
+        let startSeconds = trainedSeconds
+        let started = Date().addingTimeInterval(-trainedSeconds)
         let firstStep = step
         var window = ReaderLossParts(), windowSteps = 0, windowNorm = 0.0
-        let last = min(options.steps, until ?? options.steps)
+        var last = min(options.steps, until ?? options.steps)
+        var saved = -1
         while step < last {
-            let rate = schedule.rate(at: step)
+            var rate = schedule.rate(at: step)
+            if let budget = options.timeBudget {
+                let progress = Float(Date().timeIntervalSince(started) / budget)
+                if progress >= 1 { last = step; break }
+                let warmup = max(options.warmupFraction, 1e-6)
+                rate = options.learningRate * (progress < warmup ? progress / warmup : (1 - progress) / max(1 - warmup, 1e-6))
+            }
             let (loss, norm) = try trainStep(step, learningRate: rate)
             step += 1
             windowSteps += 1
             window.relevance += loss.relevance; window.start += loss.start; window.end += loss.end
             windowNorm += Double(norm)
             let elapsed = Date().timeIntervalSince(started)
-            let perSecond = Double((step - firstStep) * options.questionsPerStep) / max(elapsed, 1e-9)
+            trainedSeconds = elapsed
+            if let budget = options.timeBudget, elapsed >= budget { last = step }
+            let perSecond = Double((step - firstStep) * options.questionsPerStep) / max(elapsed - startSeconds, 1e-9)
             if step % options.logEvery == 0 || step == options.steps {
                 let n = Double(windowSteps)
                 let mean = ReaderLossParts(relevance: window.relevance / n, start: window.start / n, end: window.end / n)
@@ -149,13 +164,15 @@ public final class ReaderTrainer {
                     "lr": Double(rate), "grad_norm": windowNorm / n, "seconds": elapsed, "questions_per_second": perSecond,
                 ]
                 try metrics.write(contentsOf: JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) + Data("\n".utf8))
-                let remaining = Double(options.steps - step) * elapsed / Double(step - firstStep)
+                let remaining = options.timeBudget.map { max(0, $0 - elapsed) }
+                    ?? Double(options.steps - step) * (elapsed - startSeconds) / Double(step - firstStep)
                 progress?(ReaderTrainingProgress(step: step, steps: options.steps, loss: mean, learningRate: rate,
                                                  questionsPerSecond: perSecond, secondsRemaining: remaining))
                 window = ReaderLossParts(); windowSteps = 0; windowNorm = 0
             }
-            if step % options.checkpointEvery == 0 || step == last { try saveCheckpoint(step: step) }
+            if step % options.checkpointEvery == 0 || step == last { try saveCheckpoint(step: step); saved = step }
         }
+        if step > firstStep && saved != step { try saveCheckpoint(step: step) }
         return step
     }
 
@@ -207,7 +224,7 @@ public final class ReaderTrainer {
         let next = workFolder.appendingPathComponent("checkpoint.next.safetensors")
         try SafetensorsWriter.write(tensors, metadata: [
             "step": "\(step)", "steps": "\(options.steps)", "questions_per_step": "\(options.questionsPerStep)",
-            "seed": "\(options.seed)", "examples": "\(examples.count)",
+            "seed": "\(options.seed)", "examples": "\(examples.count)", "seconds": "\(trainedSeconds)",
         ], to: next)
         guard rename(next.path, checkpointURL.path) == 0 else {
             throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "cannot replace the checkpoint (errno \(errno))")
@@ -235,6 +252,7 @@ public final class ReaderTrainer {
             try file.copy(entry, into: e.value(p))
         }
         try reader.heads.load(from: file, prefix: "heads.")
+        trainedSeconds = meta["seconds"].flatMap(Double.init) ?? 0
         return step
     }
 }
