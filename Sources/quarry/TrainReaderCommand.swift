@@ -52,6 +52,9 @@ struct TrainReaderCommand: ParsableCommand {
     @Option(name: .customLong("lr"), help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).")
     var learningRate: Float = 1e-4
 
+    @Option(name: .customLong("heads-lr-scale"), help: "The heads' learning rate as a multiple of --lr.")
+    var headsLearningRateScale: Float = 1
+
     @Option(name: .customLong("max-length"), help: "Tokens per input window, special tokens included.")
     var maxLength = 256
 
@@ -123,6 +126,7 @@ struct TrainReaderCommand: ParsableCommand {
         options.questionsPerStep = batch
         options.steps = steps ?? epochs.map { max(1, Int((Double(set.examples.count) * $0 / Double(batch)).rounded(.up))) } ?? 1000
         options.learningRate = learningRate
+        options.headsLearningRateScale = headsLearningRateScale
         options.negatives = negatives ?? (goldContext ? 0 : 3)
         options.seed = seed
         options.checkpointEvery = max(1, checkpointEvery)

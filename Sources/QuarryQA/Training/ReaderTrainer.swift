@@ -22,6 +22,8 @@ public struct ReaderTrainingOptions: Codable, Sendable, Equatable {
     public var steps = 1000
     public var questionsPerStep = 16
     public var learningRate: Float = 1e-4
+    /// The heads' learning rate relative to the encoder's (fresh heads can move faster than pretrained layers).
+    public var headsLearningRateScale: Float = 1
     public var warmupFraction: Float = 0.1
     public var weightDecay: Float = 0.01
     public var maxGradientNorm: Float = 1
@@ -212,7 +214,7 @@ public final class ReaderTrainer {
             BLAS.scale(headStore.count, alpha: factor, x: headStore.gradients)
         }
         encoderOptimizer.update(encoderStore, learningRate: learningRate)
-        headsOptimizer.update(headStore, learningRate: learningRate)
+        headsOptimizer.update(headStore, learningRate: learningRate * options.headsLearningRateScale)
         return (total, Float(norm))
     }
 
