@@ -98,8 +98,18 @@ final class AskEvalCLITests: CLITestCase {
         XCTAssertEqual(rows.first?.steps, 2)
         XCTAssertEqual(rows.first?.supervision, "gold-context")
 
+        // Distant supervision: questions read with BM25's passages, the answer-bearing ones positive.
+        let distant = try quarry(["train", "reader", "--qa", questions.path, "--retriever", "bm25", "--k", "3", "--negatives", "1",
+                                  "--steps", "1", "--batch", "2", "--max-length", "128", "--name", "distant", "--model", model.path],
+                                 in: directory)
+        XCTAssertEqual(distant.status, 0, distant.stderr)
+        XCTAssertTrue(distant.stderr.contains("questions usable (retrieved:bm25)"), distant.stderr)
+        let distantRow = try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).readers.record(named: "distant")
+        XCTAssertEqual(distantRow?.supervision, "retrieved:bm25")
+        XCTAssertEqual(distantRow?.steps, 1)
+
         // With a reader: an answer taken from a passage, its sentence marked.
-        let asked = try quarry(["ask", question, "--retriever", "bm25", "-k", "5", "--json"], in: directory)
+        let asked = try quarry(["ask", question, "--retriever", "bm25", "-k", "5", "--json", "--reader", "tiny"], in: directory)
         XCTAssertEqual(asked.status, 0, asked.stderr)
         let answer = try XCTUnwrap(try json(asked.stdout) as? [String: Any])
         XCTAssertEqual(answer["reader_trained"] as? Bool, true)

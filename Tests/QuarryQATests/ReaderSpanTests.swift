@@ -84,6 +84,14 @@ final class ReaderSpanTests: XCTestCase {
             logits.append(WindowLogits(start: start, end: end, relevance: 0))
         }
         let candidates = SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: 15)
+        // Every span starts and ends on a word boundary, never inside a word's pieces ("Ütze" is "ut ##ze").
+        for c in candidates {
+            let bytes = Array(passages[c.passageIndex].text.utf8)
+            func isWordByte(_ i: Int) -> Bool { i >= 0 && i < bytes.count && (bytes[i] >= 0x80 || (bytes[i] | 0x20) >= 0x61 && (bytes[i] | 0x20) <= 0x7A) }
+            XCTAssertFalse(isWordByte(c.utf8Range.lowerBound - 1) && isWordByte(c.utf8Range.lowerBound), "\(c)")
+            XCTAssertFalse(isWordByte(c.utf8Range.upperBound - 1) && isWordByte(c.utf8Range.upperBound), "\(c)")
+        }
+        XCTAssertTrue(windows[0].continuesWord.contains(true), "the passages hold words of several pieces")
         let answers = SpanScoring.merge(candidates, passages: passages)
         // "Celle" wins inside passage A alone, but "Aller" is found in both and its merged probability is higher.
         XCTAssertEqual(answers.first?.text, "Aller")

@@ -27,6 +27,28 @@ public struct ReaderWindow: Sendable {
     public var textPositions: Range<Int>
     /// UTF-8 range in the passage text of each token of `textPositions`.
     public var textOffsets: [Range<Int>]
+    /// For each token of `textPositions`, whether it continues the previous token's word (a `##` piece):
+    /// answers neither start nor end inside a word.
+    public var continuesWord: [Bool]
+
+    public init(passageIndex: Int, ids: [Int], typeIds: [Int], textPositions: Range<Int>, textOffsets: [Range<Int>],
+                continuesWord: [Bool]? = nil) {
+        self.passageIndex = passageIndex
+        self.ids = ids
+        self.typeIds = typeIds
+        self.textPositions = textPositions
+        self.textOffsets = textOffsets
+        self.continuesWord = continuesWord ?? [Bool](repeating: false, count: textOffsets.count)
+    }
+
+    /// Whether a span may start at position `p` (not inside a word).
+    public func canStart(at p: Int) -> Bool { !continuesWord[p - textPositions.lowerBound] }
+
+    /// Whether a span may end at position `p` (the next token does not continue the word).
+    public func canEnd(at p: Int) -> Bool {
+        let next = p + 1 - textPositions.lowerBound
+        return next >= continuesWord.count || !continuesWord[next]
+    }
 
     /// The UTF-8 range in the passage text covered by tokens `first...last` (positions in `ids`).
     public func utf8Range(from first: Int, through last: Int) -> Range<Int> {
@@ -81,8 +103,9 @@ public struct ReaderInputBuilder: Sendable {
             // is still kept when it is the passage's only window, so relevance can be scored.
             let positions = first < 0 ? base..<base : (base + first)..<(base + last + 1)
             if first < 0 && pairs.count > 1 { return nil }
+            let continues = positions.map { tokenizer.vocabulary.tokens[pair.ids[$0]].hasPrefix("##") }
             return ReaderWindow(passageIndex: passageIndex, ids: pair.ids, typeIds: pair.typeIds,
-                                textPositions: positions, textOffsets: offsets)
+                                textPositions: positions, textOffsets: offsets, continuesWord: continues)
         }
     }
 }

@@ -52,7 +52,8 @@ public struct ReaderAnswer: Sendable, Equatable {
 /// start and end logits each go through a softmax over the window's passage-text tokens. So
 /// score(span) = log_softmax(relevance)[w] + log_softmax(start)[s] + log_softmax(end)[e], for s ≤ e < s + L.
 /// Summing the three logits raw would let a window with large logits everywhere win; the softmaxes put
-/// windows and spans on one comparable scale. Merging adds the probabilities of every span with the same
+/// windows and spans on one comparable scale. Spans start and end on word boundaries (never inside a
+/// word's `##` pieces). Merging adds the probabilities of every span with the same
 /// normalised text (log-sum-exp): an answer found in several passages gathers their evidence, as the sum
 /// over occurrences in a mixture model does; its shown text and passage are those of its best span.
 public enum SpanScoring {
@@ -80,8 +81,8 @@ public enum SpanScoring {
             let starts = logSoftmax(logits[w].start, over: positions)
             let ends = logSoftmax(logits[w].end, over: positions)
             var spans: [(Int, Int, Double)] = []
-            for s in positions {
-                for e in s..<min(positions.upperBound, s + maxAnswerTokens) {
+            for s in positions where window.canStart(at: s) {
+                for e in s..<min(positions.upperBound, s + maxAnswerTokens) where window.canEnd(at: e) {
                     spans.append((s, e, relevance[w] + starts[s] + ends[e]))
                 }
             }
