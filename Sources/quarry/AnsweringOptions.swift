@@ -9,7 +9,7 @@ struct AnsweringOptions: ParsableArguments {
     @Option(help: "Retriever: bm25, an embedding cache or trained retriever name (default: dense when it exists, else bm25), hybrid, or hybrid:NAME.")
     var retriever: String?
 
-    @Option(help: "Reader name (default: the reader called \"reader\", else the last one trained).")
+    @Option(help: "Reader name (default: the reader called \"reader\", else the last one trained); none: retrieval only.")
     var reader: String?
 
     @Option(name: .customLong("prompts"), help: "Folder of prompt templates (default: $QUARRY_PROMPTS, else ./prompts, else built in).")
@@ -24,7 +24,8 @@ struct AnsweringOptions: ParsableArguments {
     }
 
     func openReader(_ store: CorpusStore, prompts: Prompts) throws -> ExtractiveReader? {
-        try ReaderLibrary(store: store).open(reader, prompts: prompts)
+        if reader == "none" { return nil }
+        return try ReaderLibrary(store: store).open(reader, prompts: prompts)
     }
 }
 

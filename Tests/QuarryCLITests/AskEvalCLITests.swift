@@ -108,6 +108,13 @@ final class AskEvalCLITests: CLITestCase {
         XCTAssertEqual(distantRow?.supervision, "retrieved:bm25")
         XCTAssertEqual(distantRow?.steps, 1)
 
+        // `--reader none` scores retrieval alone even when readers exist.
+        let noneReader = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5,20", "--reader", "none", "--json"], in: directory)
+        XCTAssertEqual(noneReader.status, 0, noneReader.stderr)
+        let noneFigures = try XCTUnwrap(try json(noneReader.stdout) as? [String: Any])
+        XCTAssertTrue(noneFigures["em"] is NSNull, noneReader.stdout)
+        XCTAssertEqual(noneFigures["top_k"] as? [String: Double], topK)
+
         // With a reader: an answer taken from a passage, its sentence marked.
         let asked = try quarry(["ask", question, "--retriever", "bm25", "-k", "5", "--json", "--reader", "tiny"], in: directory)
         XCTAssertEqual(asked.status, 0, asked.stderr)

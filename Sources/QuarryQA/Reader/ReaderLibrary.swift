@@ -19,7 +19,8 @@ public struct ReaderLibrary {
 
     /// Names are letters, digits, `-`, `_`, `.` (not first), so they are safe as folder names.
     public static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first != ".", name.utf8.count <= 100 else { return false }
+        // `none` is how the commands say "no reader".
+        guard let first = name.unicodeScalars.first, first != ".", name.utf8.count <= 100, name != "none" else { return false }
         return name.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
         }
