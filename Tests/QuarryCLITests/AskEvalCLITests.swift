@@ -123,6 +123,12 @@ final class AskEvalCLITests: CLITestCase {
         let text = try XCTUnwrap(answer["answer"] as? String)
         let evidence = try XCTUnwrap(answer["evidence"] as? String)
         XCTAssertTrue(evidence.contains("«\(text)»"), evidence)
+        // start/end are code-point offsets of the answer in its passage.
+        let passageID = try XCTUnwrap(answer["passage_id"] as? Int)
+        let passage = try XCTUnwrap(try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).passage(id: Int64(passageID)))
+        let scalars = Array(passage.text.unicodeScalars)
+        let start = try XCTUnwrap(answer["start"] as? Int), end = try XCTUnwrap(answer["end"] as? Int)
+        XCTAssertEqual(String(String.UnicodeScalarView(scalars[start..<end])), text)
         XCTAssertLessThanOrEqual((answer["alternatives"] as? [Any])?.count ?? 99, 3)
 
         // Questions from standard input, one JSON object each.
