@@ -1,17 +1,54 @@
 import Foundation
 import QuarryStore
 import QuarryTestSupport
-import QuarryText
 import XCTest
 
 /// `ask`, `eval` and `train reader` end to end on a corpus of real SQuAD-dev paragraphs (written to a temporary
 /// folder at run time from ../shared/data).
 final class AskEvalCLITests: CLITestCase {
+    /// One SQuAD question, read here with Foundation alone (the CLI tests link no Quarry module but the store).
+    struct SQuADQuestion {
+        var id: String
+        var question: String
+        var answers: [String]
+        var answerStarts: [Int]
+        var title: String?
+        var context: String?
+    }
+
+    /// The questions of a gzip-compressed SQuAD file, in file order.
+    private func readSQuAD(_ url: URL) throws -> [SQuADQuestion] {
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-dc", url.path]
+        let pipe = Pipe()
+        gzip.standardOutput = pipe
+        try gzip.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gzip.waitUntilExit()
+        let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var questions: [SQuADQuestion] = []
+        for article in root["data"] as? [[String: Any]] ?? [] {
+            let title = article["title"] as? String
+            for paragraph in article["paragraphs"] as? [[String: Any]] ?? [] {
+                let context = paragraph["context"] as? String
+                for qa in paragraph["qas"] as? [[String: Any]] ?? [] {
+                    let answers = qa["answers"] as? [[String: Any]] ?? []
+                    questions.append(SQuADQuestion(id: qa["id"] as? String ?? "", question: qa["question"] as? String ?? "",
+                                                   answers: answers.compactMap { $0["text"] as? String },
+                                                   answerStarts: answers.compactMap { $0["answer_start"] as? Int },
+                                                   title: title, context: context))
+                }
+            }
+        }
+        return questions
+    }
+
     /// Writes the paragraphs of the first `articles` articles as a JSONL corpus, their questions as JSON lines,
     /// and the same questions as a small SQuAD file; returns (corpus, questions, squad, examples).
-    private func sample(in directory: URL, articles: Int = 2, questions: Int = 30) throws -> (URL, URL, URL, [QAExample]) {
+    private func sample(in directory: URL, articles: Int = 2, questions: Int = 30) throws -> (URL, URL, URL, [SQuADQuestion]) {
         let squad = try TestResources.sharedData("squad-dev-v1.1/squad-dev-v1.1.from-explorer.json.gz")
-        let all = try QASetReader().read(squad).examples
+        let all = try readSQuAD(squad)
         var titles: [String] = []
         for e in all where !titles.contains(e.title ?? "") {
             titles.append(e.title ?? "")
@@ -19,7 +56,7 @@ final class AskEvalCLITests: CLITestCase {
         }
         let chosen = all.filter { titles.contains($0.title ?? "") }
         var corpus = "", seen = Set<String>()
-        var byTitle: [String: [(String, [QAExample])]] = [:]
+        var byTitle: [String: [(String, [SQuADQuestion])]] = [:]
         for e in chosen {
             let context = e.context!
             if seen.insert(context).inserted {
