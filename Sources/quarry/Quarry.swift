@@ -4,5 +4,6 @@ import ArgumentParser
 struct Quarry: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Retrieval-augmented question answering over document dumps.",
-        subcommands: [IngestCommand.self, SearchCommand.self, StatsCommand.self, EncodeCommand.self, EmbedCommand.self])
+        subcommands: [IngestCommand.self, StatsCommand.self, SearchCommand.self, EncodeCommand.self, EmbedCommand.self,
+                      TrainCommand.self, AskCommand.self, EvalCommand.self])
 }

@@ -9,7 +9,7 @@ final class StoreSchemaTests: StoreTestCase {
         let reopened = try CorpusStore(url: store.url)
         XCTAssertEqual(try reopened.appliedMigrations(), StoreMigrations.all.map(\.name))
         let names = try reopened.tables().map(\.name)
-        XCTAssertEqual(names, ["documents", "passages", "passages_fts"])
+        XCTAssertEqual(names, ["documents", "passages", "passages_fts", "readers"])
     }
 
     func testExtraMigrationsRunAfterTheCoreSchema() throws {

@@ -19,6 +19,7 @@ public enum StoreMigrations {
         StoreMigration("documents-and-passages") { try createDocumentsAndPassages($0) },
         StoreMigration("passage-fts5-index") { try createPassageIndex($0) },
         StoreMigration("passage-fts5-vocabulary") { try createPassageVocabulary($0) },
+        StoreMigration("reader-catalog") { try ReaderCatalog.createTable($0) },
     ]
 
     /// A migrator that applies `all` and then `extra` (for modules that keep their tables elsewhere).

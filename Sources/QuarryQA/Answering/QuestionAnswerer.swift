@@ -1,0 +1,74 @@
+import Foundation
+import QuarryText
+
+/// An answer with the passage that supports it.
+public struct Answer: Sendable, Equatable {
+    public var text: String
+    /// Log-probability under the reader (merged over the passages that hold the answer).
+    public var logScore: Double
+    public var probability: Double { exp(logScore) }
+    /// The passage of the best span, its title and id.
+    public var passage: ReaderPassage
+    /// Where the answer lies in `passage.text` (UTF-8 offsets).
+    public var utf8Range: Range<Int>
+    /// The sentence holding the answer, the answer marked «…».
+    public var evidence: String
+    /// How many spans in the read passages gave this answer.
+    public var occurrences: Int
+}
+
+/// What `ask` and `eval` produce for one question.
+public struct AnswerResult: Sendable {
+    public var question: String
+    /// The passages retrieved, best first (empty in gold-context mode).
+    public var retrieved: [RetrievedPassage]
+    /// Answers, best first (empty without a reader).
+    public var answers: [Answer]
+    public var retrievalSeconds: Double
+    public var readingSeconds: Double
+}
+
+/// Retrieve-then-read: a retriever ranks passages, a reader (when there is one) scores spans in the best
+/// `readDepth` of them.
+public final class QuestionAnswerer {
+    public let retriever: PassageRetriever?
+    public let reader: ExtractiveReader?
+    /// Passages retrieved per question.
+    public var retrieveDepth: Int
+    /// Of those, how many the reader reads.
+    public var readDepth: Int
+    /// Answers kept per question.
+    public var answerLimit = 5
+
+    public init(retriever: PassageRetriever?, reader: ExtractiveReader?, retrieveDepth: Int = 10, readDepth: Int = 10) {
+        self.retriever = retriever
+        self.reader = reader
+        self.retrieveDepth = retrieveDepth
+        self.readDepth = readDepth
+    }
+
+    /// Answers a batch of questions (retrieval is batched, which the dense retriever's search likes).
+    public func answer(_ questions: [String]) throws -> [AnswerResult] {
+        let started = Date()
+        let retrieved = try retriever?.retrieve(questions, k: max(retrieveDepth, readDepth))
+            ?? [[RetrievedPassage]](repeating: [], count: questions.count)
+        let retrievalSeconds = Date().timeIntervalSince(started) / Double(max(questions.count, 1))
+        return try zip(questions, retrieved).map { question, passages in
+            let readStart = Date()
+            let answers = try read(question, passages: Array(passages.prefix(readDepth)).map(\.readerPassage))
+            return AnswerResult(question: question, retrieved: passages, answers: answers,
+                                retrievalSeconds: retrievalSeconds, readingSeconds: Date().timeIntervalSince(readStart))
+        }
+    }
+
+    /// Reads given passages (gold-context mode, or passages from elsewhere).
+    public func read(_ question: String, passages: [ReaderPassage]) throws -> [Answer] {
+        guard let reader, !passages.isEmpty else { return [] }
+        return try reader.read(question: question, passages: passages, limit: answerLimit).map { found in
+            let passage = passages[found.best.passageIndex]
+            return Answer(text: found.text, logScore: found.logScore, passage: passage, utf8Range: found.best.utf8Range,
+                          evidence: EvidenceSentence.marked(passage.text, answer: found.best.utf8Range),
+                          occurrences: found.occurrences)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import QuarryStore
+import QuarryText
+
+/// The named readers of one store: folders under `<database>.readers/` and rows in its `readers` table.
+public struct ReaderLibrary {
+    public let store: CorpusStore
+    /// The name `train reader` uses when none is given.
+    public static let defaultName = "reader"
+
+    public init(store: CorpusStore) { self.store = store }
+
+    public var directory: URL { CorpusStore.readersDirectory(forDatabase: store.url) }
+
+    /// Where reader `name` is saved.
+    public func folder(named name: String) -> URL { directory.appendingPathComponent(name) }
+    /// Where the training run of reader `name` keeps its checkpoint and metrics.
+    public func workFolder(named name: String) -> URL { directory.appendingPathComponent(name + ".training") }
+
+    /// Names are letters, digits, `-`, `_`, `.` (not first), so they are safe as folder names.
+    public static func isValidName(_ name: String) -> Bool {
+        // `none` is how the commands say "no reader".
+        guard let first = name.unicodeScalars.first, first != ".", name.utf8.count <= 100, name != "none" else { return false }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+        }
+    }
+
+    /// The reader to use when none is named: `reader` if trained, else the most recently trained one.
+    public func defaultRecord() throws -> ReaderRecord? {
+        if let record = try store.readers.record(named: Self.defaultName) { return record }
+        return try store.readers.all().first
+    }
+
+    /// Loads reader `name` (or the default one when nil); nil when `name` is nil and none is trained.
+    public func open(_ name: String?, prompts: Prompts) throws -> ExtractiveReader? {
+        let record: ReaderRecord?
+        if let name {
+            guard let found = try store.readers.record(named: name) else {
+                throw ReaderError.notFound(name: name, known: try store.readers.all().map(\.name))
+            }
+            record = found
+        } else {
+            record = try defaultRecord()
+        }
+        guard let record else { return nil }
+        return try ExtractiveReader(folder: URL(fileURLWithPath: record.path), prompts: prompts)
+    }
+
+    /// Saves `reader` as `name` and records it in the catalog.
+    public func save(_ reader: ExtractiveReader, name: String, baseModel: String, supervision: String,
+                     steps: Int, questions: Int) throws -> URL {
+        guard Self.isValidName(name) else {
+            throw ReaderError.badConfiguration("invalid reader name \"\(name)\": use letters, digits, '-', '_' and '.' (not first)")
+        }
+        let folder = folder(named: name)
+        try reader.save(to: folder)
+        let now = Date()
+        try store.readers.save(ReaderRecord(name: name, path: folder.path, baseModel: baseModel, supervision: supervision,
+                                            steps: steps, questions: questions, createdAt: now, updatedAt: now))
+        return folder
+    }
+}

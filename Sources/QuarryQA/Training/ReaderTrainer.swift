@@ -1,0 +1,260 @@
+import Foundation
+import QuarryModels
+import QuarryNN
+
+/// One question to train on: the passages it is read with and where its answers lie in each.
+public struct ReaderTrainingExample: Sendable {
+    public var question: String
+    public var passages: [ReaderPassage]
+    /// For each passage, the UTF-8 ranges of its text holding a gold answer (empty: the passage teaches relevance only).
+    public var answerRanges: [[Range<Int>]]
+
+    public init(question: String, passages: [ReaderPassage], answerRanges: [[Range<Int>]]) {
+        precondition(passages.count == answerRanges.count, "answer ranges for every passage")
+        self.question = question
+        self.passages = passages
+        self.answerRanges = answerRanges
+    }
+}
+
+/// Hyper-parameters of a reader training run.
+public struct ReaderTrainingOptions: Codable, Sendable, Equatable {
+    public var steps = 1000
+    public var questionsPerStep = 16
+    public var learningRate: Float = 1e-4
+    /// The heads' learning rate relative to the encoder's (fresh heads can move faster than pretrained layers).
+    public var headsLearningRateScale: Float = 1
+    public var warmupFraction: Float = 0.1
+    public var weightDecay: Float = 0.01
+    public var maxGradientNorm: Float = 1
+    /// Windows without the answer read beside each question's positive one (relevance negatives).
+    public var negatives = 3
+    /// Windows per encoder pass (a step is split into passes of whole questions to bound memory).
+    public var windowsPerPass = 16
+    public var seed: UInt64 = 1
+    public var checkpointEvery = 200
+    public var logEvery = 10
+    /// When set, the run lasts this many seconds of training (`steps` is then only a cap) and the learning
+    /// rate follows the warm-up/decay shape over time instead of steps, so a run ends decayed whatever the speed.
+    public var timeBudget: Double?
+
+    public init() {}
+}
+
+/// Where a run stands, for progress display.
+public struct ReaderTrainingProgress: Sendable {
+    public var step: Int
+    public var steps: Int
+    public var loss: ReaderLossParts
+    public var learningRate: Float
+    public var questionsPerSecond: Double
+    public var secondsRemaining: Double?
+}
+
+/// Trains an `ExtractiveReader` with AdamW on `ReaderLoss`: linear warm-up and decay, global gradient-norm
+/// clipping over encoder and heads, an atomic checkpoint (weights and step) every `checkpointEvery` steps,
+/// and a metrics line (JSON) every `logEvery` steps.
+///
+/// Question order is a seeded shuffle per epoch, a pure function of (seed, step), so a resumed run reads
+/// the same questions as an uninterrupted one. The optimiser's moments are not in the checkpoint: a resumed
+/// run restarts them (with bias correction), which costs a few steps of warm-up and nothing else.
+public final class ReaderTrainer {
+    public let reader: ExtractiveReader
+    public let examples: [ReaderTrainingExample]
+    public let options: ReaderTrainingOptions
+    /// The checkpoint file (`checkpoint.safetensors`) and the metrics log (`metrics.jsonl`) live here.
+    public let workFolder: URL
+    private let encoderOptimizer: AdamW
+    private let headsOptimizer: AdamW
+
+    public init(reader: ExtractiveReader, examples: [ReaderTrainingExample], options: ReaderTrainingOptions, workFolder: URL) throws {
+        guard !examples.isEmpty else { throw ReaderError.badConfiguration("no training question has its answer in a passage") }
+        guard options.steps > 0, options.questionsPerStep > 0 else { throw ReaderError.badConfiguration("steps and batch must be positive") }
+        self.reader = reader
+        self.examples = examples
+        self.options = options
+        self.workFolder = workFolder
+        encoderOptimizer = AdamW(store: reader.encoder.store, weightDecay: options.weightDecay)
+        headsOptimizer = AdamW(store: reader.heads.store, weightDecay: options.weightDecay)
+    }
+
+    public var checkpointURL: URL { workFolder.appendingPathComponent("checkpoint.safetensors") }
+    public var metricsURL: URL { workFolder.appendingPathComponent("metrics.jsonl") }
+
+    /// The example index read at global position `position` (step · batch + slot).
+    func exampleIndex(at position: Int) -> Int {
+        let n = examples.count
+        let epoch = position / n
+        if epoch != cachedEpoch {
+            var rng = Xoshiro256(seed: options.seed &* 0x9E37_79B9 &+ UInt64(epoch))
+            cachedOrder = Array(0..<n)
+            cachedOrder.shuffle(using: &rng)
+            cachedEpoch = epoch
+        }
+        return cachedOrder[position % n]
+    }
+    /// Seconds of training behind the current step (restored from a checkpoint), for time budgets.
+    private var trainedSeconds = 0.0
+    private var cachedEpoch = -1
+    private var cachedOrder: [Int] = []
+
+    /// The training item of an example: one positive window (a seeded choice among those holding a whole
+    /// answer) first, then up to `negatives` windows without an answer, in passage (retrieval) order.
+    public static func item(for example: ReaderTrainingExample, reader: ExtractiveReader, negatives: Int,
+                            rng: inout Xoshiro256) -> ReaderTrainingItem? {
+        var positives: [(ReaderWindow, [Int], [Int])] = []
+        var others: [ReaderWindow] = []
+        for (p, passage) in example.passages.enumerated() {
+            for window in reader.inputs.windows(question: example.question, passage: passage, passageIndex: p) {
+                let spans = example.answerRanges[p].compactMap { window.tokenSpan(covering: $0) }
+                if spans.isEmpty {
+                    others.append(window)
+                } else {
+                    positives.append((window, spans.map(\.lowerBound), spans.map(\.upperBound)))
+                }
+            }
+        }
+        guard !positives.isEmpty else { return nil }
+        let chosen = positives[Int(rng.next() % UInt64(positives.count))]
+        return ReaderTrainingItem(windows: [chosen.0] + others.prefix(max(0, negatives)), starts: chosen.1, ends: chosen.2)
+    }
+
+    /// Runs to `options.steps` (or stops after step `until`, checkpointing there), from the checkpoint when
+    /// `resume` is set and one exists. Returns the step reached.
+    @discardableResult
+    public func run(resume: Bool, until: Int? = nil, progress: ((ReaderTrainingProgress) -> Void)? = nil) throws -> Int {
+        try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
+        var step = 0
+        if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
+            step = try loadCheckpoint()
+        } else {
+            _ = FileManager.default.createFile(atPath: metricsURL.path, contents: nil)
+        }
+        let schedule = LinearWarmupDecay(peak: options.learningRate,
+                                         warmupSteps: Int(Float(options.steps) * options.warmupFraction), totalSteps: options.steps)
+        let metrics = try FileHandle(forWritingTo: metricsURL)
+        defer { try? metrics.close() }
+        try metrics.seekToEnd()
+        let startSeconds = trainedSeconds
+        let started = Date().addingTimeInterval(-trainedSeconds)
+        let firstStep = step
+        var window = ReaderLossParts(), windowSteps = 0, windowNorm = 0.0
+        var last = min(options.steps, until ?? options.steps)
+        var saved = -1
+        while step < last {
+            var rate = schedule.rate(at: step)
+            if let budget = options.timeBudget {
+                let progress = Float(Date().timeIntervalSince(started) / budget)
+                if progress >= 1 { last = step; break }
+                let warmup = max(options.warmupFraction, 1e-6)
+                rate = options.learningRate * (progress < warmup ? progress / warmup : (1 - progress) / max(1 - warmup, 1e-6))
+            }
+            let (loss, norm) = try trainStep(step, learningRate: rate)
+            step += 1
+            windowSteps += 1
+            window.relevance += loss.relevance; window.start += loss.start; window.end += loss.end
+            windowNorm += Double(norm)
+            let elapsed = Date().timeIntervalSince(started)
+            trainedSeconds = elapsed
+            if let budget = options.timeBudget, elapsed >= budget { last = step }
+            let perSecond = Double((step - firstStep) * options.questionsPerStep) / max(elapsed - startSeconds, 1e-9)
+            if step % options.logEvery == 0 || step == options.steps {
+                let n = Double(windowSteps)
+                let mean = ReaderLossParts(relevance: window.relevance / n, start: window.start / n, end: window.end / n)
+                let line: [String: Any] = [
+                    "step": step, "loss": mean.total, "relevance": mean.relevance, "start": mean.start, "end": mean.end,
+                    "lr": Double(rate), "grad_norm": windowNorm / n, "seconds": elapsed, "questions_per_second": perSecond,
+                ]
+                try metrics.write(contentsOf: JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) + Data("\n".utf8))
+                let remaining = options.timeBudget.map { max(0, $0 - elapsed) }
+                    ?? Double(options.steps - step) * (elapsed - startSeconds) / Double(step - firstStep)
+                progress?(ReaderTrainingProgress(step: step, steps: options.steps, loss: mean, learningRate: rate,
+                                                 questionsPerSecond: perSecond, secondsRemaining: remaining))
+                window = ReaderLossParts(); windowSteps = 0; windowNorm = 0
+            }
+            if step % options.checkpointEvery == 0 || step == last { try saveCheckpoint(step: step); saved = step }
+        }
+        if step > firstStep && saved != step { try saveCheckpoint(step: step) }
+        return step
+    }
+
+    /// One optimiser step over the batch of global step `step`; returns its loss and the gradient norm before clipping.
+    func trainStep(_ step: Int, learningRate: Float) throws -> (ReaderLossParts, Float) {
+        let encoderStore = reader.encoder.store, headStore = reader.heads.store
+        encoderStore.zeroGradients()
+        headStore.zeroGradients()
+        var items: [ReaderTrainingItem] = []
+        for slot in 0..<options.questionsPerStep {
+            let position = step * options.questionsPerStep + slot
+            var rng = Xoshiro256(seed: options.seed ^ (UInt64(position) &* 0xD1B5_4A32_D192_ED03))
+            if let item = Self.item(for: examples[exampleIndex(at: position)], reader: reader, negatives: options.negatives, rng: &rng) {
+                items.append(item)
+            }
+        }
+        // Passes of whole questions, similar lengths together, at most `windowsPerPass` windows each.
+        items.sort { ($0.windows.map(\.ids.count).max() ?? 0) < ($1.windows.map(\.ids.count).max() ?? 0) }
+        var total = ReaderLossParts()
+        var pass: [ReaderTrainingItem] = []
+        func flush() throws {
+            guard !pass.isEmpty else { return }
+            let parts = try ReaderLoss.run(pass, reader: reader, questions: items.count, backward: true)
+            total.relevance += parts.relevance; total.start += parts.start; total.end += parts.end
+            pass.removeAll()
+        }
+        for item in items {
+            if !pass.isEmpty && pass.reduce(0, { $0 + $1.windows.count }) + item.windows.count > options.windowsPerPass { try flush() }
+            pass.append(item)
+        }
+        try flush()
+        let encoderNorm = Double(encoderStore.gradientNorm()), headNorm = Double(headStore.gradientNorm())
+        let norm = (encoderNorm * encoderNorm + headNorm * headNorm).squareRoot()
+        if norm > Double(options.maxGradientNorm) && norm.isFinite {
+            let factor = Float(Double(options.maxGradientNorm) / (norm + 1e-6))
+            BLAS.scale(encoderStore.count, alpha: factor, x: encoderStore.gradients)
+            BLAS.scale(headStore.count, alpha: factor, x: headStore.gradients)
+        }
+        encoderOptimizer.update(encoderStore, learningRate: learningRate)
+        headsOptimizer.update(headStore, learningRate: learningRate * options.headsLearningRateScale)
+        return (total, Float(norm))
+    }
+
+    /// Encoder and heads weights with the step reached, written beside the checkpoint and renamed over it.
+    func saveCheckpoint(step: Int) throws {
+        let e = reader.encoder.store, h = reader.heads.store
+        let tensors = e.parameters.map { SafetensorsWriter.Tensor(name: "encoder." + $0.name, shape: $0.shape, data: e.value($0)) }
+            + h.parameters.map { SafetensorsWriter.Tensor(name: "heads." + $0.name, shape: $0.shape, data: h.value($0)) }
+        let next = workFolder.appendingPathComponent("checkpoint.next.safetensors")
+        try SafetensorsWriter.write(tensors, metadata: [
+            "step": "\(step)", "steps": "\(options.steps)", "questions_per_step": "\(options.questionsPerStep)",
+            "seed": "\(options.seed)", "examples": "\(examples.count)", "seconds": "\(trainedSeconds)",
+        ], to: next)
+        guard rename(next.path, checkpointURL.path) == 0 else {
+            throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "cannot replace the checkpoint (errno \(errno))")
+        }
+    }
+
+    /// Loads the checkpoint's weights; returns its step. The run's shape must match the checkpoint's.
+    func loadCheckpoint() throws -> Int {
+        let file = try SafetensorsFile(url: checkpointURL)
+        let meta = file.metadata
+        guard let step = meta["step"].flatMap(Int.init) else {
+            throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "no step in the checkpoint")
+        }
+        for (key, value) in [("steps", options.steps), ("questions_per_step", options.questionsPerStep), ("examples", examples.count)] {
+            if let recorded = meta[key], recorded != "\(value)" {
+                throw ReaderError.malformedFolder(path: checkpointURL.path,
+                                                  reason: "checkpoint made with \(key) = \(recorded), this run has \(value); rerun without --resume to start over")
+            }
+        }
+        let e = reader.encoder.store
+        for p in e.parameters {
+            guard let entry = file.entries["encoder." + p.name], entry.shape == p.shape else {
+                throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "missing or misshapen encoder.\(p.name)")
+            }
+            try file.copy(entry, into: e.value(p))
+        }
+        try reader.heads.load(from: file, prefix: "heads.")
+        trainedSeconds = meta["seconds"].flatMap(Double.init) ?? 0
+        return step
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import QuarryQA
+import QuarryStore
+import QuarryText
+
+/// Options shared by the commands that retrieve and read: templates, retriever, reader.
+struct AnsweringOptions: ParsableArguments {
+    @Option(help: "Retriever: bm25, an embedding cache or trained retriever name (default: dense when it exists, else bm25), hybrid, or hybrid:NAME.")
+    var retriever: String?
+
+    @Option(help: "Reader name (default: the reader called \"reader\", else the last one trained); none: retrieval only.")
+    var reader: String?
+
+    @Option(name: .customLong("prompts"), help: "Folder of prompt templates (default: $QUARRY_PROMPTS, else ./prompts, else built in).")
+    var promptsDirectory: String?
+
+    func prompts() throws -> Prompts {
+        try Prompts.load(from: promptsDirectory.map { URL(fileURLWithPath: $0) })
+    }
+
+    func openRetriever(_ store: CorpusStore, prompts: Prompts, quiet: Bool) throws -> PassageRetriever {
+        try RetrieverChoice(retriever).open(store: store, prompts: prompts) { if !quiet { StandardError.write("note: \($0)\n") } }
+    }
+
+    func openReader(_ store: CorpusStore, prompts: Prompts) throws -> ExtractiveReader? {
+        if reader == "none" { return nil }
+        return try ReaderLibrary(store: store).open(reader, prompts: prompts)
+    }
+}
+
+/// The model folder to start from: `--model`, else $QUARRY_MODEL, else models/all-MiniLM-L6-v2.
+func modelFolder(_ option: String?) throws -> URL {
+    let path = option ?? ProcessInfo.processInfo.environment["QUARRY_MODEL"] ?? "models/all-MiniLM-L6-v2"
+    let url = URL(fileURLWithPath: path)
+    guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
+        throw ValidationError("no model folder at \(url.path) (config.json missing): pass --model DIR or fetch all-MiniLM-L6-v2 with scripts/fetch-model")
+    }
+    return url
+}
+
+/// Reads a QA set, optionally one side of the article split, optionally the first `limit` questions.
+func loadQuestions(_ path: String, split: String?, testShare: Double, limit: Int?) throws -> [QAExample] {
+    var examples = try QASetReader().read(URL(fileURLWithPath: path)).examples
+    if let split, split != "all" {
+        guard let side = QASplit(rawValue: split) else { throw ValidationError("--split takes train, test or all") }
+        examples = side.select(examples, testShare: testShare)
+    }
+    if let limit { examples = Array(examples.prefix(limit)) }
+    return examples
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import QuarryQA
+import QuarryStore
+
+struct AskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ask",
+        abstract: "Answer a question from the stored passages, with its evidence.",
+        discussion: """
+            Without a question, reads questions from standard input, one per line (with a "? " prompt on a terminal).
+            Before a reader is trained, prints the passages the retriever ranks best and says how to train one.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var answering: AnsweringOptions
+
+    @Argument(help: "The question (omit to read questions from standard input).")
+    var question: String?
+
+    @Option(name: [.customShort("k"), .customLong("k")], help: "Passages retrieved and read.")
+    var k = 10
+
+    @Option(help: "Alternative answers shown after the best one.")
+    var alternatives = 3
+
+    @Flag(help: "Print each answer as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if k < 1 { throw ValidationError("-k must be at least 1") }
+        if alternatives < 0 { throw ValidationError("--alternatives cannot be negative") }
+    }
+
+    func run() throws {
+        do { try answerAll() } catch let error as ValidationError { throw error } catch {
+            StandardError.write("error: \(error)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    private func answerAll() throws {
+        let loadStart = Date()
+        let corpus = try store.openStore()
+        let prompts = try answering.prompts()
+        let retriever = try answering.openRetriever(corpus, prompts: prompts, quiet: store.quiet || json)
+        let reader = try answering.openReader(corpus, prompts: prompts)
+        let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: k, readDepth: k)
+        answerer.answerLimit = alternatives + 1
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        if let question {
+            try answer(question, with: answerer, loadSeconds: loadSeconds)
+            return
+        }
+        let interactive = isatty(STDIN_FILENO) == 1
+        while true {
+            if interactive { FileHandle.standardOutput.write(Data("? ".utf8)) }
+            guard let line = readLine() else { break }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            try answer(text, with: answerer, loadSeconds: loadSeconds)
+        }
+    }
+
+    private func answer(_ question: String, with answerer: QuestionAnswerer, loadSeconds: Double) throws {
+        let result = try answerer.answer([question])[0]
+        if json {
+            try JSONOutput.print(AskJSON(result, retriever: answerer.retriever?.name ?? "", hasReader: answerer.reader != nil,
+                                         loadSeconds: loadSeconds))
+            return
+        }
+        print("Q: \(question)")
+        if answerer.reader == nil {
+            if !store.quiet {
+                print("No reader is trained yet, so here are the passages \(answerer.retriever?.name ?? "the retriever") ranks best.")
+                print("Train one with `quarry train reader --qa FILE` (add --gold-context for SQuAD files).")
+            }
+            printPassages(result.retrieved)
+            return
+        }
+        guard let best = result.answers.first else {
+            print(result.retrieved.isEmpty ? "No passage matches the question." : "No answer found in the \(result.retrieved.count) passages read.")
+            return
+        }
+        print("A: \(best.text)   (score \(String(format: "%.3f", best.logScore)), p = \(String(format: "%.3f", best.probability))\(best.occurrences > 1 ? ", found \(best.occurrences) times" : ""))")
+        print("   from \(best.passage.title.isEmpty ? "untitled" : best.passage.title)\(best.passage.passageID.map { " (passage \($0))" } ?? "")")
+        print("   \(best.evidence)")
+        let rest = result.answers.dropFirst()
+        if !rest.isEmpty {
+            print("Alternatives:")
+            for (i, other) in rest.enumerated() {
+                print("   \(i + 2). \(other.text)   (p = \(String(format: "%.3f", other.probability))) — \(other.passage.title)")
+            }
+        }
+        if !store.quiet {
+            print(String(format: "(retrieval %.0f ms", 1000 * result.retrievalSeconds) + " with \(answerer.retriever?.name ?? "-")"
+                  + String(format: ", reading %.0f ms)", 1000 * result.readingSeconds))
+        }
+        print("")
+    }
+
+    private func printPassages(_ passages: [RetrievedPassage]) {
+        if passages.isEmpty { print("No passage matches the question."); return }
+        for (rank, p) in passages.enumerated() {
+            print("\(rank + 1). [\(String(format: "%.3f", p.score))] \(p.title) (passage \(p.passageID))")
+            print("   \(p.text.count > 300 ? String(p.text.prefix(300)) + "…" : p.text)")
+        }
+        print("")
+    }
+}
+
+/// One answered question as `ask --json` prints it.
+struct AskJSON: Encodable {
+    struct AnswerJSON: Encodable {
+        var answer: String
+        var score: Double
+        var probability: Double
+        var title: String
+        var passage_id: Int64?
+        var evidence: String
+        /// Where the answer lies in the passage text, in Unicode scalars (code points), end exclusive.
+        var start: Int
+        var end: Int
+        var occurrences: Int
+    }
+    struct PassageJSON: Encodable {
+        var passage_id: Int64
+        var title: String
+        var score: Double
+    }
+    var question: String
+    var answer: String?
+    var score: Double?
+    var probability: Double?
+    var title: String?
+    var passage_id: Int64?
+    var start: Int?
+    var end: Int?
+    var evidence: String?
+    var alternatives: [AnswerJSON]
+    var passages: [PassageJSON]
+    var retriever: String
+    var reader_trained: Bool
+    var retrieval_seconds: Double
+    var reading_seconds: Double
+    var load_seconds: Double
+
+    static func scalarOffset(_ utf8Offset: Int, in text: String) -> Int {
+        let index = text.utf8.index(text.utf8.startIndex, offsetBy: min(utf8Offset, text.utf8.count))
+        return text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: index)
+    }
+
+    init(_ result: AnswerResult, retriever: String, hasReader: Bool, loadSeconds: Double) {
+        question = result.question
+        let all = result.answers.map {
+            AnswerJSON(answer: $0.text, score: $0.logScore, probability: $0.probability, title: $0.passage.title,
+                       passage_id: $0.passage.passageID, evidence: $0.evidence,
+                       start: Self.scalarOffset($0.utf8Range.lowerBound, in: $0.passage.text),
+                       end: Self.scalarOffset($0.utf8Range.upperBound, in: $0.passage.text), occurrences: $0.occurrences)
+        }
+        answer = all.first?.answer
+        score = all.first?.score
+        probability = all.first?.probability
+        title = all.first?.title
+        passage_id = all.first?.passage_id
+        start = all.first?.start
+        end = all.first?.end
+        evidence = all.first?.evidence
+        alternatives = Array(all.dropFirst())
+        passages = result.retrieved.map { PassageJSON(passage_id: $0.passageID, title: $0.title, score: $0.score) }
+        self.retriever = retriever
+        reader_trained = hasReader
+        retrieval_seconds = result.retrievalSeconds
+        reading_seconds = result.readingSeconds
+        load_seconds = loadSeconds
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import QuarryQA
+import QuarryStore
+import QuarryText
+
+struct TrainReaderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reader",
+        abstract: "Train the extractive reader from question–answer pairs.",
+        discussion: """
+            By default each question is read with its top --k retrieved passages; a passage whose text holds a gold
+            answer (normalised, whole words) is a positive, the others teach relevance only (distant supervision).
+            With --gold-context, SQuAD questions are read with their own paragraph instead, the fastest way to
+            teach spans. The reader is saved as <db>.readers/<name>/ and recorded in the store; the run keeps a
+            checkpoint and a metrics log in <db>.readers/<name>.training/ (--resume continues from it).
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var answering: AnsweringOptions
+
+    @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
+    var qa: String
+
+    @Option(help: "Side of the article split to train on: train, test or all.")
+    var split = "all"
+
+    @Option(name: .customLong("test-share"), help: "Share of articles in the test side of the split.")
+    var testShare = QASplit.defaultTestShare
+
+    @Option(help: "Use only the first N questions.")
+    var limit: Int?
+
+    @Flag(name: .customLong("gold-context"), help: "Read each question with its own SQuAD paragraph, not retrieved passages.")
+    var goldContext = false
+
+    @Option(name: [.customShort("k"), .customLong("k")], help: "Passages retrieved per question (distant supervision).")
+    var k = 10
+
+    @Option(help: "Windows without the answer read beside the positive one (default 3; 0 with --gold-context).")
+    var negatives: Int?
+
+    @Option(help: "Optimiser steps (default 1000 unless --epochs is given).")
+    var steps: Int?
+
+    @Option(help: "Passes over the questions, instead of --steps.")
+    var epochs: Double?
+
+    @Option(help: "Questions per step.")
+    var batch = 16
+
+    @Option(name: .customLong("lr"), help: "Peak learning rate (linear warm-up over 10% of the steps, then linear decay).")
+    var learningRate: Float = 1e-4
+
+    @Option(name: .customLong("heads-lr-scale"), help: "The heads' learning rate as a multiple of --lr.")
+    var headsLearningRateScale: Float = 1
+
+    @Option(name: .customLong("max-length"), help: "Tokens per input window, special tokens included.")
+    var maxLength = 256
+
+    @Option(name: .customLong("max-answer-tokens"), help: "Longest answer span, in word pieces.")
+    var maxAnswerTokens = 15
+
+    @Option(help: "Name of the reader to save.")
+    var name = ReaderLibrary.defaultName
+
+    @Option(help: "Model folder to start from (default: $QUARRY_MODEL, else models/all-MiniLM-L6-v2).")
+    var model: String?
+
+    @Flag(help: "Continue from the run's last checkpoint.")
+    var resume = false
+
+    @Option(help: "Random seed (question order, head initialisation).")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.")
+    var checkpointEvery = 200
+
+    @Option(help: "Train for this many minutes (the learning-rate schedule runs over the time; --steps becomes a cap).")
+    var minutes: Double?
+
+    func validate() throws {
+        if k < 1 { throw ValidationError("--k must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive") }
+        if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
+        if !ReaderLibrary.isValidName(name) { throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first)") }
+        if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
+        if !(0...1).contains(testShare) { throw ValidationError("--test-share must lie in [0, 1]") }
+    }
+
+    func run() throws {
+        do { try train() } catch let error as ValidationError { throw error } catch {
+            StandardError.write("error: \(error)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    private func train() throws {
+        let corpus = try store.openStore()
+        let prompts = try answering.prompts()
+        let modelURL = try modelFolder(model)
+        let questions = try loadQuestions(qa, split: split, testShare: testShare, limit: limit)
+        guard !questions.isEmpty else { throw ValidationError("\(qa): no questions (after --split/--limit)") }
+        let configuration = ReaderConfiguration(maxSequenceLength: maxLength, maxAnswerTokens: maxAnswerTokens)
+        let reader = try ExtractiveReader(modelFolder: modelURL, prompts: prompts, configuration: configuration, seed: seed)
+
+        let supervision: String
+        let set: (examples: [ReaderTrainingExample], skipped: Int)
+        if goldContext {
+            supervision = "gold-context"
+            set = ReaderTrainingSet.goldContext(questions, negatives: negatives ?? 0)
+        } else {
+            let retriever = try answering.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
+            supervision = "retrieved:\(retriever.name)"
+            set = try ReaderTrainingSet.retrieved(questions, retriever: retriever, k: k) { done in
+                if store.showsProgress { StandardError.write("\rretrieving passages: \(done)/\(questions.count)") }
+            }
+            if store.showsProgress { StandardError.write("\n") }
+        }
+        if !store.quiet {
+            StandardError.write("\(set.examples.count) of \(questions.count) questions usable (\(supervision)); \(set.skipped) skipped: no answer found in their passages\n")
+        }
+        var options = ReaderTrainingOptions()
+        options.questionsPerStep = batch
+        options.steps = steps ?? epochs.map { max(1, Int((Double(set.examples.count) * $0 / Double(batch)).rounded(.up))) } ?? 1000
+        options.learningRate = learningRate
+        options.headsLearningRateScale = headsLearningRateScale
+        options.negatives = negatives ?? (goldContext ? 0 : 3)
+        options.seed = seed
+        options.checkpointEvery = max(1, checkpointEvery)
+        if let minutes {
+            options.timeBudget = minutes * 60
+            if steps == nil && epochs == nil { options.steps = 1_000_000 }
+        }
+        let library = ReaderLibrary(store: corpus)
+        let trainer = try ReaderTrainer(reader: reader, examples: set.examples, options: options, workFolder: library.workFolder(named: name))
+        let started = Date()
+        let showsProgress = store.showsProgress
+        let reached = try trainer.run(resume: resume) { p in
+            guard showsProgress else { return }
+            let eta = p.secondsRemaining.map { ", ETA \(Format.duration($0))" } ?? ""
+            StandardError.write(String(format: "\rstep %d/%d  loss %.3f (relevance %.3f, start %.3f, end %.3f)  lr %.2e  %.1f questions/s",
+                                       p.step, p.steps, p.loss.total, p.loss.relevance, p.loss.start, p.loss.end,
+                                       Double(p.learningRate), p.questionsPerSecond) + eta + "   ")
+        }
+        if showsProgress { StandardError.write("\n") }
+        let folder = try library.save(reader, name: name, baseModel: modelURL.path, supervision: supervision,
+                                      steps: reached, questions: set.examples.count)
+        if !store.quiet {
+            print("reader \(name) saved to \(folder.path): \(reached) steps of \(batch) questions in \(Format.duration(Date().timeIntervalSince(started)))")
+            print("metrics: \(trainer.metricsURL.path)")
+        }
+    }
+}

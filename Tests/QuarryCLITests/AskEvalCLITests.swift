@@ -1,0 +1,226 @@
+import Foundation
+import QuarryStore
+import QuarryTestSupport
+import XCTest
+
+/// `ask`, `eval` and `train reader` end to end on a corpus of real SQuAD-dev paragraphs (written to a temporary
+/// folder at run time from ../shared/data).
+final class AskEvalCLITests: CLITestCase {
+    /// One SQuAD question, read here with Foundation alone (the CLI tests link no Quarry module but the store).
+    struct SQuADQuestion {
+        var id: String
+        var question: String
+        var answers: [String]
+        var answerStarts: [Int]
+        var title: String?
+        var context: String?
+    }
+
+    /// The questions of a gzip-compressed SQuAD file, in file order.
+    private func readSQuAD(_ url: URL) throws -> [SQuADQuestion] {
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-dc", url.path]
+        let pipe = Pipe()
+        gzip.standardOutput = pipe
+        try gzip.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gzip.waitUntilExit()
+        let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var questions: [SQuADQuestion] = []
+        for article in root["data"] as? [[String: Any]] ?? [] {
+            let title = article["title"] as? String
+            for paragraph in article["paragraphs"] as? [[String: Any]] ?? [] {
+                let context = paragraph["context"] as? String
+                for qa in paragraph["qas"] as? [[String: Any]] ?? [] {
+                    let answers = qa["answers"] as? [[String: Any]] ?? []
+                    questions.append(SQuADQuestion(id: qa["id"] as? String ?? "", question: qa["question"] as? String ?? "",
+                                                   answers: answers.compactMap { $0["text"] as? String },
+                                                   answerStarts: answers.compactMap { $0["answer_start"] as? Int },
+                                                   title: title, context: context))
+                }
+            }
+        }
+        return questions
+    }
+
+    /// Writes the paragraphs of the first `articles` articles as a JSONL corpus, their questions as JSON lines,
+    /// and the same questions as a small SQuAD file; returns (corpus, questions, squad, examples).
+    private func sample(in directory: URL, articles: Int = 2, questions: Int = 30) throws -> (URL, URL, URL, [SQuADQuestion]) {
+        let squad = try TestResources.sharedData("squad-dev-v1.1/squad-dev-v1.1.from-explorer.json.gz")
+        let all = try readSQuAD(squad)
+        var titles: [String] = []
+        for e in all where !titles.contains(e.title ?? "") {
+            titles.append(e.title ?? "")
+            if titles.count == articles { break }
+        }
+        let chosen = all.filter { titles.contains($0.title ?? "") }
+        var corpus = "", seen = Set<String>()
+        var byTitle: [String: [(String, [SQuADQuestion])]] = [:]
+        for e in chosen {
+            let context = e.context!
+            if seen.insert(context).inserted {
+                let line = try JSONSerialization.data(withJSONObject: ["id": "p\(seen.count)", "title": e.title!, "text": context])
+                corpus += String(decoding: line, as: UTF8.self) + "\n"
+                byTitle[e.title!, default: []].append((context, []))
+            }
+            if let i = byTitle[e.title!]!.firstIndex(where: { $0.0 == context }) { byTitle[e.title!]![i].1.append(e) }
+        }
+        let corpusURL = directory.appendingPathComponent("paragraphs.jsonl")
+        try Data(corpus.utf8).write(to: corpusURL)
+        let picked = Array(chosen.prefix(questions))
+        let lines = try picked.map { String(decoding: try JSONSerialization.data(withJSONObject: ["id": $0.id, "question": $0.question, "answers": $0.answers]), as: UTF8.self) }
+        let questionsURL = directory.appendingPathComponent("questions.jsonl")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: questionsURL)
+        let pickedIDs = Set(picked.map(\.id))
+        let data: [[String: Any]] = titles.map { title in
+            ["title": title, "paragraphs": (byTitle[title] ?? []).compactMap { context, examples -> [String: Any]? in
+                let qas = examples.filter { pickedIDs.contains($0.id) }.map { e -> [String: Any] in
+                    ["id": e.id, "question": e.question,
+                     "answers": zip(e.answers, e.answerStarts).map { ["text": $0.0, "answer_start": $0.1] }]
+                }
+                return qas.isEmpty ? nil : ["context": context, "qas": qas]
+            }]
+        }
+        let squadURL = directory.appendingPathComponent("sample.json")
+        try JSONSerialization.data(withJSONObject: ["version": "1.1", "data": data]).write(to: squadURL)
+        return (corpusURL, questionsURL, squadURL, picked)
+    }
+
+    func testAskAndEvalBeforeAndAfterTrainingAReader() throws {
+        let model = try TestResources.miniLM()
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let (corpus, questions, squad, examples) = try sample(in: directory)
+        let ingest = try quarry(["ingest", corpus.path, "--quiet"], in: directory)
+        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        let question = examples[0].question
+
+        // No reader yet: ask shows the ranked passages and says what to run.
+        let bare = try quarry(["ask", question, "--retriever", "bm25", "-k", "3"], in: directory)
+        XCTAssertEqual(bare.status, 0, bare.stderr)
+        XCTAssertTrue(bare.stdout.contains("No reader is trained yet"), bare.stdout)
+        XCTAssertTrue(bare.stdout.contains("quarry train reader"), bare.stdout)
+        XCTAssertTrue(bare.stdout.contains("1. ["), bare.stdout)
+        // Without a dense cache the default retriever falls back to BM25, with a note.
+        let fallback = try quarry(["ask", question, "--json"], in: directory)
+        XCTAssertEqual(fallback.status, 0, fallback.stderr)
+        let fallbackObject = try XCTUnwrap(try json(fallback.stdout) as? [String: Any])
+        XCTAssertEqual(fallbackObject["retriever"] as? String, "bm25")
+        XCTAssertEqual(fallbackObject["reader_trained"] as? Bool, false)
+        XCTAssertEqual((fallbackObject["passages"] as? [Any])?.count, 10)
+
+        // Eval without a reader: EM and F1 null, retrieval figures present and monotone in k.
+        let retrievalOnly = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5,20", "--json"], in: directory)
+        XCTAssertEqual(retrievalOnly.status, 0, retrievalOnly.stderr)
+        let figures = try XCTUnwrap(try json(retrievalOnly.stdout) as? [String: Any])
+        XCTAssertEqual(figures["questions"] as? Int, examples.count)
+        XCTAssertTrue(figures["em"] is NSNull && figures["f1"] is NSNull, retrievalOnly.stdout)
+        let topK = try XCTUnwrap(figures["top_k"] as? [String: Double])
+        XCTAssertEqual(Set(topK.keys), ["1", "5", "20"])
+        XCTAssertLessThanOrEqual(topK["1"]!, topK["5"]!)
+        XCTAssertLessThanOrEqual(topK["5"]!, topK["20"]!)
+        XCTAssertGreaterThan(topK["20"]!, 50, "BM25 over the articles' own paragraphs finds most answers")
+
+        // A short gold-paragraph run (too short to be good; this checks the plumbing).
+        let train = try quarry(["train", "reader", "--qa", squad.path, "--gold-context", "--steps", "2", "--batch", "2",
+                                "--max-length", "128", "--name", "tiny", "--model", model.path, "--quiet"], in: directory)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let folder = directory.appendingPathComponent("quarry.sqlite.readers/tiny")
+        for file in ["reader.json", "heads.safetensors", "encoder/model.safetensors", "encoder/vocab.txt", "encoder/config.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("quarry.sqlite.readers/tiny.training/metrics.jsonl").path))
+        let rows = try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).readers.all()
+        XCTAssertEqual(rows.map(\.name), ["tiny"])
+        XCTAssertEqual(rows.first?.steps, 2)
+        XCTAssertEqual(rows.first?.supervision, "gold-context")
+
+        // Distant supervision: questions read with BM25's passages, the answer-bearing ones positive.
+        let distant = try quarry(["train", "reader", "--qa", questions.path, "--retriever", "bm25", "--k", "3", "--negatives", "1",
+                                  "--steps", "1", "--batch", "2", "--max-length", "128", "--name", "distant", "--model", model.path],
+                                 in: directory)
+        XCTAssertEqual(distant.status, 0, distant.stderr)
+        XCTAssertTrue(distant.stderr.contains("questions usable (retrieved:bm25)"), distant.stderr)
+        let distantRow = try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).readers.record(named: "distant")
+        XCTAssertEqual(distantRow?.supervision, "retrieved:bm25")
+        XCTAssertEqual(distantRow?.steps, 1)
+
+        // `--reader none` scores retrieval alone even when readers exist.
+        let noneReader = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5,20", "--reader", "none", "--json"], in: directory)
+        XCTAssertEqual(noneReader.status, 0, noneReader.stderr)
+        let noneFigures = try XCTUnwrap(try json(noneReader.stdout) as? [String: Any])
+        XCTAssertTrue(noneFigures["em"] is NSNull, noneReader.stdout)
+        XCTAssertEqual(noneFigures["top_k"] as? [String: Double], topK)
+
+        // With a reader: an answer taken from a passage, its sentence marked.
+        let asked = try quarry(["ask", question, "--retriever", "bm25", "-k", "5", "--json", "--reader", "tiny"], in: directory)
+        XCTAssertEqual(asked.status, 0, asked.stderr)
+        let answer = try XCTUnwrap(try json(asked.stdout) as? [String: Any])
+        XCTAssertEqual(answer["reader_trained"] as? Bool, true)
+        let text = try XCTUnwrap(answer["answer"] as? String)
+        let evidence = try XCTUnwrap(answer["evidence"] as? String)
+        XCTAssertTrue(evidence.contains("«\(text)»"), evidence)
+        // start/end are code-point offsets of the answer in its passage.
+        let passageID = try XCTUnwrap(answer["passage_id"] as? Int)
+        let passage = try XCTUnwrap(try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).passage(id: Int64(passageID)))
+        let scalars = Array(passage.text.unicodeScalars)
+        let start = try XCTUnwrap(answer["start"] as? Int), end = try XCTUnwrap(answer["end"] as? Int)
+        XCTAssertEqual(String(String.UnicodeScalarView(scalars[start..<end])), text)
+        XCTAssertLessThanOrEqual((answer["alternatives"] as? [Any])?.count ?? 99, 3)
+
+        // Questions from standard input, one JSON object each.
+        let process = try makeProcess(["ask", "--retriever", "bm25", "-k", "2", "--json", "--reader", "tiny"], in: directory)
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("\(examples[1].question)\n\n\(examples[2].question)\n".utf8))
+        try input.fileHandleForWriting.close()
+        let piped = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertEqual(piped.components(separatedBy: "\"question\" : ").count - 1, 2, piped)
+
+        // Gold-paragraph eval with both prediction files; the official file scores the same when read back.
+        let predictions = directory.appendingPathComponent("predictions.json")
+        let perQuestion = directory.appendingPathComponent("outcomes.jsonl")
+        let gold = try quarry(["eval", "--qa", squad.path, "--gold-context", "--reader", "tiny", "--json",
+                               "--squad-predictions", predictions.path, "--out", perQuestion.path], in: directory)
+        XCTAssertEqual(gold.status, 0, gold.stderr)
+        let goldFigures = try XCTUnwrap(try json(gold.stdout) as? [String: Any])
+        let em = try XCTUnwrap(goldFigures["em"] as? Double), f1 = try XCTUnwrap(goldFigures["f1"] as? Double)
+        XCTAssertTrue((0...100).contains(em) && f1 >= em, gold.stdout)
+        XCTAssertTrue(goldFigures["top_k"] is NSNull)
+        XCTAssertGreaterThan(goldFigures["questions_per_second"] as? Double ?? 0, 0)
+        let outcomeLines = try String(contentsOf: perQuestion, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(outcomeLines.count, examples.count)
+        let rescored = try quarry(["eval", "--qa", squad.path, "--predictions", predictions.path, "--json"], in: directory)
+        XCTAssertEqual(rescored.status, 0, rescored.stderr)
+        let rescoredFigures = try XCTUnwrap(try json(rescored.stdout) as? [String: Any])
+        XCTAssertEqual(rescoredFigures["em"] as? Double ?? -1, em, accuracy: 1e-9)
+        XCTAssertEqual(rescoredFigures["f1"] as? Double ?? -1, f1, accuracy: 1e-9)
+    }
+
+    func testBadInputsAreClearErrors() throws {
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let missing = try quarry(["eval", "--qa", "nowhere.json", "--json"], in: directory)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("nowhere.json"), missing.stderr)
+        let noReader = try quarry(["ask", "what?", "--reader", "nope", "--retriever", "bm25"], in: directory)
+        XCTAssertNotEqual(noReader.status, 0)
+        XCTAssertTrue(noReader.stderr.contains("no reader named nope"), noReader.stderr)
+        let badCache = try quarry(["ask", "what?", "--retriever", "nosuchcache"], in: directory)
+        XCTAssertNotEqual(badCache.status, 0)
+        XCTAssertTrue(badCache.stderr.contains("nosuchcache"), badCache.stderr)
+        let badK = try quarry(["eval", "--qa", "x.json", "--k", "1,zero"], in: directory)
+        XCTAssertNotEqual(badK.status, 0)
+        let badLines = directory.appendingPathComponent("bad.jsonl")
+        try Data("{\"question\": \"q\", \"answers\": [\"a\"]}\n{\"answer\": 3}\n".utf8).write(to: badLines)
+        let predictions = directory.appendingPathComponent("p.jsonl")
+        try Data("{\"question\": \"q\", \"answer\": \"a\"}\nnot json\n".utf8).write(to: predictions)
+        let badPredictions = try quarry(["eval", "--qa", badLines.path, "--predictions", predictions.path], in: directory)
+        XCTAssertNotEqual(badPredictions.status, 0)
+        XCTAssertTrue(badPredictions.stderr.contains("bad.jsonl") || badPredictions.stderr.contains("p.jsonl"), badPredictions.stderr)
+    }
+}

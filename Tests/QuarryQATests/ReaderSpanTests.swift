@@ -1,0 +1,126 @@
+import Foundation
+import QuarryModels
+import QuarryQA
+import QuarryTestSupport
+import QuarryText
+import XCTest
+
+/// Reader inputs map answer spans back to the exact characters of the passage, Unicode included.
+final class ReaderSpanTests: XCTestCase {
+    private func tokenizer() throws -> BertTokenizer {
+        try BertTokenizer(modelDirectory: TestResources.miniLM())
+    }
+
+    private func utf8Range(of needle: String, in text: String) -> Range<Int> {
+        let range = text.range(of: needle)!
+        let lower = text.utf8.distance(from: text.utf8.startIndex, to: range.lowerBound)
+        return lower..<(lower + needle.utf8.count)
+    }
+
+    func testSpansMapBackToTheExactUnicodeText() throws {
+        let builder = ReaderInputBuilder(tokenizer: try tokenizer(), prompts: Prompts(), configuration: ReaderConfiguration())
+        let text = "Le café « Zum Schwarzen Kameel » à Wien, fondé en 1618, sert des Käsespätzle; 東京タワー est à Tōkyō. Naïve Ωmega — ok 🎉 fin."
+        let passage = ReaderPassage(title: "Çà et là", text: text)
+        let windows = builder.windows(question: "Où est 東京タワー ?", passage: passage, passageIndex: 0)
+        XCTAssertEqual(windows.count, 1)
+        let window = windows[0]
+        for answer in ["Zum Schwarzen Kameel", "Wien", "1618", "Käsespätzle", "東京タワー", "Tōkyō", "Naïve Ωmega", "🎉", "café"] {
+            let range = utf8Range(of: answer, in: text)
+            let span = try XCTUnwrap(window.tokenSpan(covering: range), answer)
+            XCTAssertLessThanOrEqual(span.upperBound - span.lowerBound, 10)
+            let mapped = window.utf8Range(from: span.lowerBound, through: span.upperBound)
+            XCTAssertEqual(String(text.substring(utf8Offsets: mapped)), answer, "span of \(answer)")
+        }
+        // Title tokens are not answer positions: the text run starts after them.
+        let titleTokens = try tokenizer().tokenize("Çà et là").ids.count
+        let questionEnd = window.ids.firstIndex(of: try tokenizer().sepID)!
+        XCTAssertEqual(window.textPositions.lowerBound, questionEnd + 1 + titleTokens)
+        XCTAssertEqual(window.ids[window.textPositions.upperBound], try tokenizer().sepID)
+    }
+
+    func testLongPassagesAreReadInOverlappingWindowsThatAllMapBack() throws {
+        let config = ReaderConfiguration(maxSequenceLength: 48, maxQuestionTokens: 16, windowOverlap: 8, maxAnswerTokens: 15)
+        let builder = ReaderInputBuilder(tokenizer: try tokenizer(), prompts: Prompts(), configuration: config)
+        let text = (1...60).map { "Wört\($0) über" }.joined(separator: " ")
+        let windows = builder.windows(question: "Welches Wort?", passage: ReaderPassage(title: "", text: text), passageIndex: 3)
+        XCTAssertGreaterThan(windows.count, 2)
+        var covered = Set<Int>()
+        for window in windows {
+            XCTAssertEqual(window.passageIndex, 3)
+            XCTAssertLessThanOrEqual(window.ids.count, 48)
+            for (i, offsets) in window.textOffsets.enumerated() {
+                covered.insert(offsets.lowerBound)
+                let p = window.textPositions.lowerBound + i
+                XCTAssertEqual(window.utf8Range(from: p, through: p), offsets)
+            }
+        }
+        let target = utf8Range(of: "Wört57 über", in: text)
+        let holding = windows.filter { $0.tokenSpan(covering: target) != nil }
+        XCTAssertFalse(holding.isEmpty)
+        for window in holding {
+            let span = window.tokenSpan(covering: target)!
+            XCTAssertEqual(String(text.substring(utf8Offsets: window.utf8Range(from: span.lowerBound, through: span.upperBound))), "Wört57 über")
+        }
+        XCTAssertTrue(covered.contains(0))
+    }
+
+    func testSpanScoringPicksTheLogitPeakAndMergesRepeatedAnswers() throws {
+        let builder = ReaderInputBuilder(tokenizer: try tokenizer(), prompts: Prompts(), configuration: ReaderConfiguration())
+        let passages = [ReaderPassage(passageID: 7, title: "A", text: "The river Ütze flows into the Aller near Celle."),
+                        ReaderPassage(passageID: 9, title: "B", text: "Celle lies on the Aller; the Ütze joins it.")]
+        var windows: [ReaderWindow] = []
+        for (i, p) in passages.enumerated() { windows += builder.windows(question: "Which river?", passage: p, passageIndex: i) }
+        // Peaks on "Aller" in both passages, and on "Celle" in the first only.
+        var logits: [WindowLogits] = []
+        for (w, window) in windows.enumerated() {
+            var start = [Float](repeating: 0, count: window.ids.count), end = start
+            let text = passages[window.passageIndex].text
+            let aller = window.tokenSpan(covering: utf8Range(of: "Aller", in: text))!
+            start[aller.lowerBound] = 8; end[aller.upperBound] = 8
+            if w == 0 {
+                let celle = window.tokenSpan(covering: utf8Range(of: "Celle", in: text))!
+                start[celle.lowerBound] = 8.5; end[celle.upperBound] = 8.5
+            }
+            logits.append(WindowLogits(start: start, end: end, relevance: 0))
+        }
+        let candidates = SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: 15)
+        // Every span starts and ends on a word boundary, never inside a word's pieces ("Ütze" is "ut ##ze").
+        for c in candidates {
+            let bytes = Array(passages[c.passageIndex].text.utf8)
+            func isWordByte(_ i: Int) -> Bool { i >= 0 && i < bytes.count && (bytes[i] >= 0x80 || (bytes[i] | 0x20) >= 0x61 && (bytes[i] | 0x20) <= 0x7A) }
+            XCTAssertFalse(isWordByte(c.utf8Range.lowerBound - 1) && isWordByte(c.utf8Range.lowerBound), "\(c)")
+            XCTAssertFalse(isWordByte(c.utf8Range.upperBound - 1) && isWordByte(c.utf8Range.upperBound), "\(c)")
+        }
+        XCTAssertTrue(windows[0].continuesWord.contains(true), "the passages hold words of several pieces")
+        let answers = SpanScoring.merge(candidates, passages: passages)
+        // "Celle" wins inside passage A alone, but "Aller" is found in both and its merged probability is higher.
+        XCTAssertEqual(answers.first?.text, "Aller")
+        // Both passages' "Aller" spans, plus spans such as "the Aller" that normalise the same way.
+        XCTAssertGreaterThanOrEqual(answers.first?.occurrences ?? 0, 2)
+        XCTAssertEqual(answers.first?.best.passageIndex, 1, "the best single span is in B, where nothing competes")
+        XCTAssertTrue(answers.contains { $0.text == "Celle" })
+        let total = answers.reduce(0) { $0 + $1.probability }
+        XCTAssertLessThanOrEqual(total, 1.0001, "merged probabilities are a (sub-)distribution")
+        XCTAssertEqual(EvidenceSentence.marked(passages[1].text, answer: answers[0].best.utf8Range), "Celle lies on the «Aller»; the Ütze joins it.")
+    }
+
+    func testAnswerLocatorFindsNormalisedWholeWordMatches() {
+        let text = "In 1889, the Eiffel tower (Tour Eiffel) opened; Eiffel towers are rare. Zürich's “Großmünster”."
+        let found = AnswerLocator.occurrences(of: ["The Eiffel Tower"], in: text).map { String(text.substring(utf8Offsets: $0)) }
+        XCTAssertEqual(found, ["Eiffel tower"])
+        XCTAssertEqual(AnswerLocator.occurrences(of: ["1889"], in: text).map { String(text.substring(utf8Offsets: $0)) }, ["1889"])
+        XCTAssertEqual(AnswerLocator.occurrences(of: ["tower"], in: text).count, 1, "towers is another word")
+        XCTAssertEqual(AnswerLocator.occurrences(of: ["Zürich's"], in: text).map { String(text.substring(utf8Offsets: $0)) }, ["Zürich's"])
+        XCTAssertTrue(AnswerLocator.occurrences(of: ["the"], in: text).isEmpty, "an answer normalising to nothing matches nothing")
+        let context = "Tōkyō Tower, 333 m"
+        let start = "Tōkyō ".unicodeScalars.count
+        XCTAssertEqual(AnswerLocator.range(of: "Tower", atScalarOffset: start, in: context).map { String(context.substring(utf8Offsets: $0)) }, "Tower")
+        XCTAssertNil(AnswerLocator.range(of: "Tower", atScalarOffset: start + 1, in: context))
+    }
+
+    func testEvidenceSentenceMarksTheAnswerInItsSentence() {
+        let text = "First sentence here. The Ütze joins the Aller near Celle. Last one!"
+        let range = utf8Range(of: "Aller", in: text)
+        XCTAssertEqual(EvidenceSentence.marked(text, answer: range), "The Ütze joins the «Aller» near Celle.")
+    }
+}
