@@ -4,5 +4,5 @@ import ArgumentParser
 struct Quarry: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Retrieval-augmented question answering over document dumps.",
-        subcommands: [IngestCommand.self, SearchCommand.self, StatsCommand.self])
+        subcommands: [IngestCommand.self, SearchCommand.self, StatsCommand.self, TrainCommand.self])
 }

@@ -30,6 +30,19 @@ public final class AdamW {
 
     deinit { m.deallocate(); v.deallocate(); decayMask.deallocate() }
 
+    /// The step count and both moment estimates, for checkpoints.
+    public func exportState() -> (step: Int, firstMoment: [Float], secondMoment: [Float]) {
+        (step, Array(UnsafeBufferPointer(start: m, count: count)), Array(UnsafeBufferPointer(start: v, count: count)))
+    }
+
+    /// Restores what `exportState` returned, so training resumes exactly where the checkpoint was taken.
+    public func restoreState(step: Int, firstMoment: [Float], secondMoment: [Float]) {
+        precondition(firstMoment.count == count && secondMoment.count == count, "optimiser state of another size")
+        self.step = step
+        firstMoment.withUnsafeBufferPointer { m.update(from: $0.baseAddress!, count: count) }
+        secondMoment.withUnsafeBufferPointer { v.update(from: $0.baseAddress!, count: count) }
+    }
+
     /// One update of every value in `store` from its gradient, at learning rate `lr`:
     /// θ ← θ - lr·(m̂ / (√v̂ + ε) + λ·θ).
     public func update(_ store: ParameterStore, learningRate lr: Float) {
