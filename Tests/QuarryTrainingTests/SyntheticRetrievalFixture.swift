@@ -60,11 +60,11 @@ struct SyntheticRetrievalFixture {
                 try writer.addDocument(source: "synthetic", externalID: "\(i)", title: "", contentHash: "\(i)", passages: [text])
             }
         }
-        func qa(_ range: Range<Int>) -> String {
-            range.map { "{\"question\": \"what is the secret code of name\($0)\", \"answers\": [\"code\($0)\"]}" }.joined(separator: "\n") + "\n"
+        func qa(_ range: Range<Int>, _ question: (Int) -> String) -> String {
+            range.map { "{\"question\": \"\(question($0))\", \"answers\": [\"code\($0)\"]}" }.joined(separator: "\n") + "\n"
         }
-        try qa(0..<trainEntities).write(to: trainingQA, atomically: true, encoding: .utf8)
-        try qa(trainEntities..<entities).write(to: evaluationQA, atomically: true, encoding: .utf8)
+        try qa(0..<trainEntities) { "what is the secret code of name\($0)" }.write(to: trainingQA, atomically: true, encoding: .utf8)
+        try qa(trainEntities..<entities) { "what is the secret code of name\($0)" }.write(to: evaluationQA, atomically: true, encoding: .utf8)
     }
 
     /// Settings that train the tiny model quickly.
