@@ -24,9 +24,14 @@ def main():
     p.add_argument("--test-every", type=int, default=5, help="every N-th article is a test article")
     p.add_argument("--max-train", type=int, default=0, help="keep at most this many training questions (0: all)")
     p.add_argument("--max-test", type=int, default=0, help="keep at most this many test questions (0: all)")
+    p.add_argument("--articles", type=int, default=0, help="use only the first N articles in title order (0: all)")
+    p.add_argument("--no-distractors", action="store_true", help="write an empty distractors.jsonl")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     squad = load(os.path.join(a.shared, "squad-dev-v1.1", "squad-dev-v1.1.from-explorer.json.gz"))
+    if a.articles:
+        keep = set(sorted(article["title"] for article in squad["data"])[: a.articles])
+        squad["data"] = [article for article in squad["data"] if article["title"] in keep]
     titles = sorted(article["title"] for article in squad["data"])
     test_titles = set(titles[i] for i in range(0, len(titles), a.test_every))
     train, test = [], []
@@ -40,13 +45,13 @@ def main():
                     (test if article["title"] in test_titles else train).append(row)
     n_distractors = 0
     with open(os.path.join(a.out, "distractors.jsonl"), "w", encoding="utf-8") as docs:
-        for name in ("reddit_v1.0.json.gz", "amazon_reviews_v1.0.json.gz"):
+        for name in () if a.no_distractors else ("reddit_v1.0.json.gz", "amazon_reviews_v1.0.json.gz"):
             data = load(os.path.join(a.shared, "squadshifts", name))
             for article in data["data"]:
                 for i, paragraph in enumerate(article["paragraphs"]):
                     docs.write(json.dumps({"id": f"{name}:{article['title']}#{i}", "title": "", "text": paragraph["context"]}) + "\n")
                     n_distractors += 1
-        covid = load(os.path.join(a.shared, "covid-qa", "200423_covidQA.json.gz"))
+        covid = {"data": []} if a.no_distractors else load(os.path.join(a.shared, "covid-qa", "200423_covidQA.json.gz"))
         for article in covid["data"]:
             for i, paragraph in enumerate(article["paragraphs"]):
                 docs.write(json.dumps({"id": f"covid:{article.get('title', '')}#{i}", "title": "",
