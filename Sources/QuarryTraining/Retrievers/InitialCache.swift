@@ -3,10 +3,11 @@ import QuarryModels
 import QuarryRetrieval
 import QuarryStore
 
-/// The stale cache g′(Y) a run starts from. An embedding cache of the store made by the same weights over
-/// every passage is reused as is (no passage is encoded: that is the point of the method); otherwise
-/// the corpus is embedded once, counted as `initial cache` in the ledger, and saved as a cache so the
-/// next run reuses it.
+/// The stale cache g′(Y) a run starts from. The user's cache (`dense` from `quarry embed`, or the one
+/// named) is reused as is when the same weights made it over every passage (no passage is encoded: that
+/// is the point of the method); so is a cache an earlier run computed with the same weights and passage
+/// length (`<name>-<hash>-t<tokens>`). Otherwise the corpus is embedded once, counted as `initial cache`
+/// in the ledger, and saved under that second name for the next run.
 public enum InitialCache {
     /// SHA-256 of a model folder's `model.safetensors`: the fingerprint caches record.
     public static func weightsHash(ofModelFolder folder: URL) throws -> String {
@@ -50,8 +51,8 @@ public enum InitialCache {
             start = end
             if start % 2048 == 0 || start == corpus.count { log("  \(start)/\(corpus.count) passages embedded") }
         }
-        // Saved under the preferred name only when that name is free, never over another model's cache.
-        let target = try catalog.record(named: names[0]) == nil ? names[0] : names[1]
+        // Saved under a name that records the truncation, so a run with other limits never mistakes it for its own.
+        let target = names[1]
         try writeCache(matrix, name: target, dimension: d, store: store, modelPath: modelFolder.path, weightsHash: hash)
         return (matrix, ledger, "computed, saved as cache \(target)")
     }
