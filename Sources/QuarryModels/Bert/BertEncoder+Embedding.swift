@@ -7,7 +7,7 @@ extension BertEncoder {
     ///
     /// Sequences are sorted by length and cut into batches of at most `maxBatch` sequences and about
     /// `maxTokens` padded tokens, so little work is spent on padding.
-    public func embed(_ sequences: [[Int]], maxBatch: Int = 64, maxTokens: Int = 8192) throws -> [Float] {
+    public func embed(_ sequences: [[Int]], maxBatch: Int = 32, maxTokens: Int = 4096) throws -> [Float] {
         let dim = dimension
         var result = [Float](repeating: 0, count: sequences.count * dim)
         for indices in LengthBuckets.batches(lengths: sequences.map(\.count), maxBatch: maxBatch, maxTokens: maxTokens) {
@@ -27,6 +27,8 @@ extension BertEncoder {
     /// Sentence embeddings of one padded batch: B × `dimension` floats.
     public func embed(_ batch: TokenBatch) throws -> [Float] {
         try validate(batch)
+        inferenceLock.lock()
+        defer { inferenceLock.unlock() }
         let acts = inferenceActivations
         forward(batch, into: acts)
         let pooled = Tensor(shape: [batch.size, dimension])

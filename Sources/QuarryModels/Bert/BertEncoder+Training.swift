@@ -37,7 +37,7 @@ final class BertGradientWorkspace {
         for x in [dHidden, dSum, dNormed, dContext, dq, dk, dv] { x.reshape([n, c.hiddenSize]) }
         dActivation.reshape([n, c.intermediateSize])
         dPre.reshape([n, c.intermediateSize])
-        scratch.reshape([t, t])
+        scratch.reshape([Attention.scratchCount(length: t)])
     }
 }
 
@@ -45,8 +45,7 @@ extension BertEncoder {
     /// Forward pass keeping every layer's intermediates for `backward`.
     public func trainingForward(_ batch: TokenBatch) throws -> BertForwardPass {
         try validate(batch)
-        let pass = BertForwardPass(batch: batch, activations: BertActivations(config: config, keepsAllLayers: true),
-                                   dimension: dimension)
+        let pass = BertForwardPass(batch: batch, activations: reusableTrainingActivations(), dimension: dimension)
         forward(batch, into: pass.activations)
         pool(pass.activations.lastHidden.data, batch: batch, into: pass.pooled.data)
         if pooling.normalize {
@@ -56,6 +55,18 @@ extension BertEncoder {
             pass.output.data.update(from: pass.pooled.data, count: pass.pooled.count)
         }
         return pass
+    }
+
+    /// Activation buffers no live `BertForwardPass` holds any more, else new ones. Reuse matters: a training
+    /// batch keeps hundreds of megabytes of intermediates, and fresh pages cost a fault each.
+    private func reusableTrainingActivations() -> BertActivations {
+        for i in trainingActivationPool.indices where isKnownUniquelyReferenced(&trainingActivationPool[i]) {
+            return trainingActivationPool[i]
+        }
+        let fresh = BertActivations(config: config, keepsAllLayers: true)
+        // A few sets cover a query and a passage pass alive together; beyond that, let them go with their pass.
+        if trainingActivationPool.count < 4 { trainingActivationPool.append(fresh) }
+        return fresh
     }
 
     /// Accumulates into `store.gradients` the gradient of a loss whose derivative with respect to the
@@ -92,6 +103,7 @@ extension BertEncoder {
     public func backward(_ pass: BertForwardPass, hiddenGradient: [Float]) {
         let batch = pass.batch, b = batch.size, t = batch.length, n = b * t, h = dimension
         precondition(hiddenGradient.count == n * h, "hidden-state gradient must be B × T × C")
+        guard n > 0 else { return }
         let ws = gradientWorkspace, acts = pass.activations, s = store, w = weights
         ws.resize(rows: n, length: t, config: config)
         hiddenGradient.withUnsafeBufferPointer { ws.dHidden.data.update(from: $0.baseAddress!, count: n * h) }

@@ -3,8 +3,9 @@ import QuarryNN
 
 /// A BERT-family transformer encoder on the QuarryNN core: token ids → last hidden states → sentence embedding.
 ///
-/// All weights live in `store` (one allocation for values, one for gradients). Not thread-safe: one encoder
-/// runs one batch at a time (it reuses its activation buffers); make one encoder per thread if needed.
+/// All weights live in `store` (one allocation for values, one for gradients). Inference (`embed`,
+/// `hiddenStates`) may be called from several threads: calls take turns on one set of activation buffers.
+/// Training (`trainingForward`, `backward`, changing `store`) is for one thread at a time.
 public final class BertEncoder {
     public let config: BertConfig
     /// How sentence embeddings are pooled from the last hidden states.
@@ -21,15 +22,13 @@ public final class BertEncoder {
     var originalConfigJSON: [String: Any]?
     lazy var inferenceActivations = BertActivations(config: config, keepsAllLayers: false)
     lazy var gradientWorkspace = BertGradientWorkspace()
+    var trainingActivationPool: [BertActivations] = []
+    /// Serialises inference calls, which share `inferenceActivations`.
+    let inferenceLock = NSLock()
 
     /// A randomly initialised encoder (weights N(0, 0.02²), layer-norm gains 1, biases 0), reproducible by `seed`.
-    public init(config: BertConfig, pooling: SentencePooling = SentencePooling(), seed: UInt64 = 0) {
-        precondition(config.problem == nil, config.problem ?? "")
-        self.config = config
-        self.pooling = pooling
-        maxSequenceLength = config.maxPositions
-        store = ParameterStore(BertWeights.layout(config))
-        weights = BertWeights(store: store, config: config)
+    public convenience init(config: BertConfig, pooling: SentencePooling = SentencePooling(), seed: UInt64 = 0) {
+        self.init(uninitialized: config, pooling: pooling)
         var rng = Xoshiro256(seed: seed)
         for p in store.parameters {
             if p.name.hasSuffix("LayerNorm.weight") {
@@ -40,12 +39,22 @@ public final class BertEncoder {
         }
     }
 
+    /// An encoder whose weights are all zero, to be filled by the caller (loading skips random initialisation).
+    init(uninitialized config: BertConfig, pooling: SentencePooling) {
+        precondition(config.problem == nil, config.problem ?? "")
+        self.config = config
+        self.pooling = pooling
+        maxSequenceLength = config.maxPositions
+        store = ParameterStore(BertWeights.layout(config))
+        weights = BertWeights(store: store, config: config)
+    }
+
     /// Loads a Hugging Face model folder: `config.json`, `model.safetensors` (names with or without `bert.`),
     /// and the sentence-transformers pooling configuration when present.
     public convenience init(contentsOf folder: URL) throws {
         let configURL = folder.appendingPathComponent("config.json")
         let config = try BertConfig(contentsOf: configURL)
-        self.init(config: config, pooling: try SentencePooling(folder: folder))
+        self.init(uninitialized: config, pooling: try SentencePooling(folder: folder))
         sourceFolder = folder
         originalConfigJSON = (try? JSONSerialization.jsonObject(with: Data(contentsOf: configURL))) as? [String: Any]
         let sentenceConfig = folder.appendingPathComponent("sentence_bert_config.json")
@@ -92,6 +101,8 @@ public final class BertEncoder {
     /// Last hidden states [B, T, C] of a batch (rows of padded positions are computed but meaningless).
     public func hiddenStates(_ batch: TokenBatch) throws -> [Float] {
         try validate(batch)
+        inferenceLock.lock()
+        defer { inferenceLock.unlock() }
         forward(batch, into: inferenceActivations)
         return inferenceActivations.lastHidden.array
     }
@@ -100,6 +111,8 @@ public final class BertEncoder {
     func forward(_ batch: TokenBatch, into acts: BertActivations) {
         let c = config, b = batch.size, t = batch.length, n = b * t, h = c.hiddenSize
         acts.resize(batch: b, length: t, config: c)
+        // Nothing to encode (every sequence empty): BLAS rejects zero leading dimensions.
+        guard n > 0 else { return }
         let s = store, w = weights
         let sum = acts.embeddingSum.data
         batch.ids.withUnsafeBufferPointer { ids in

@@ -12,16 +12,15 @@ public enum Attention {
     ) {
         let t = length, c = channels, d = channels / heads
         let scale = 1 / Float(d).squareRoot()
-        for b in 0..<batch {
-            let keyMask = mask + b &* t
-            for h in 0..<heads {
-                let offset = b &* t &* c &+ h &* d
-                let p = probs + (b &* heads &+ h) &* t &* t
-                BLAS.gemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q + offset, lda: c,
-                          b: k + offset, ldb: c, c: p, ldc: t)
-                softmaxRows(p, rows: t, columns: t, keyMask: keyMask)
-                BLAS.gemm(m: t, n: d, k: t, a: p, lda: t, b: v + offset, ldb: c, c: out + offset, ldc: c)
-            }
+        // Heads are independent small products: run them side by side, each on one BLAS thread.
+        Parallel.forEachSmallProduct(batch &* heads) { pair, _ in
+            let b = pair / heads, h = pair % heads
+            let offset = b &* t &* c &+ h &* d
+            let p = probs + pair &* t &* t
+            BLAS.gemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q + offset, lda: c,
+                      b: k + offset, ldb: c, c: p, ldc: t)
+            softmaxRows(p, rows: t, columns: t, keyMask: mask + b &* t)
+            BLAS.gemm(m: t, n: d, k: t, a: p, lda: t, b: v + offset, ldb: c, c: out + offset, ldc: c)
         }
     }
 
@@ -41,7 +40,8 @@ public enum Attention {
         }
     }
 
-    /// Accumulates dq, dk, dv [B, T, C] from dout [B, T, C]. `scratch` holds T·T floats.
+    /// Accumulates dq, dk, dv [B, T, C] from dout [B, T, C]. `scratch` holds T·T floats per worker
+    /// (`scratchCount`); heads run in parallel and write disjoint columns of the gradients.
     public static func backward(
         dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
         scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
@@ -50,28 +50,30 @@ public enum Attention {
     ) {
         let t = length, c = channels, d = channels / heads
         let scale = 1 / Float(d).squareRoot()
-        let ds = scratch
-        for b in 0..<batch {
-            for h in 0..<heads {
-                let offset = b &* t &* c &+ h &* d
-                let p = probs + (b &* heads &+ h) &* t &* t
-                // dP = dO · Vᵀ ;  dV += Pᵀ · dO
-                BLAS.gemm(transB: true, m: t, n: t, k: d, a: dout + offset, lda: c, b: v + offset, ldb: c,
-                          c: ds, ldc: t)
-                BLAS.gemm(transA: true, m: t, n: d, k: t, a: p, lda: t, b: dout + offset, ldb: c,
-                          beta: 1, c: dv + offset, ldc: c)
-                // Softmax backward: dS = P ⊙ (dP - Σ_j P·dP)
-                for i in 0..<t {
-                    let pr = p + i &* t, dr = ds + i &* t
-                    let inner = BLAS.dot(t, pr, dr)
-                    for j in 0..<t { dr[j] = pr[j] * (dr[j] - inner) }
-                }
-                // S = scale · Q Kᵀ:  dQ += scale · dS · K ;  dK += scale · dSᵀ · Q
-                BLAS.gemm(m: t, n: d, k: t, alpha: scale, a: ds, lda: t, b: k + offset, ldb: c,
-                          beta: 1, c: dq + offset, ldc: c)
-                BLAS.gemm(transA: true, m: t, n: d, k: t, alpha: scale, a: ds, lda: t, b: q + offset, ldb: c,
-                          beta: 1, c: dk + offset, ldc: c)
+        Parallel.forEachSmallProduct(batch &* heads) { pair, worker in
+            let b = pair / heads, h = pair % heads
+            let offset = b &* t &* c &+ h &* d
+            let p = probs + pair &* t &* t
+            let ds = scratch + worker &* t &* t
+            // dP = dO · Vᵀ ;  dV += Pᵀ · dO
+            BLAS.gemm(transB: true, m: t, n: t, k: d, a: dout + offset, lda: c, b: v + offset, ldb: c,
+                      c: ds, ldc: t)
+            BLAS.gemm(transA: true, m: t, n: d, k: t, a: p, lda: t, b: dout + offset, ldb: c,
+                      beta: 1, c: dv + offset, ldc: c)
+            // Softmax backward: dS = P ⊙ (dP - Σ_j P·dP)
+            for i in 0..<t {
+                let pr = p + i &* t, dr = ds + i &* t
+                let inner = BLAS.dot(t, pr, dr)
+                for j in 0..<t { dr[j] = pr[j] * (dr[j] - inner) }
             }
+            // S = scale · Q Kᵀ:  dQ += scale · dS · K ;  dK += scale · dSᵀ · Q
+            BLAS.gemm(m: t, n: d, k: t, alpha: scale, a: ds, lda: t, b: k + offset, ldb: c,
+                      beta: 1, c: dq + offset, ldc: c)
+            BLAS.gemm(transA: true, m: t, n: d, k: t, alpha: scale, a: ds, lda: t, b: q + offset, ldb: c,
+                      beta: 1, c: dk + offset, ldc: c)
         }
     }
+
+    /// Floats of scratch `backward` needs for sequences of `length`.
+    public static func scratchCount(length: Int) -> Int { length * length * max(Parallel.workers, 1) }
 }

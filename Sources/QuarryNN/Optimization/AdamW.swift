@@ -30,18 +30,12 @@ public final class AdamW {
 
     deinit { m.deallocate(); v.deallocate(); decayMask.deallocate() }
 
-    /// The step count and both moment estimates, for checkpoints.
-    public func exportState() -> (step: Int, firstMoment: [Float], secondMoment: [Float]) {
-        (step, Array(UnsafeBufferPointer(start: m, count: count)), Array(UnsafeBufferPointer(start: v, count: count)))
+    /// The first and second moment buffers and their length, for checkpointing.
+    func withMoments<T>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) throws -> T) rethrows -> T {
+        try body(m, v, count)
     }
 
-    /// Restores what `exportState` returned, so training resumes exactly where the checkpoint was taken.
-    public func restoreState(step: Int, firstMoment: [Float], secondMoment: [Float]) {
-        precondition(firstMoment.count == count && secondMoment.count == count, "optimiser state of another size")
-        self.step = step
-        firstMoment.withUnsafeBufferPointer { m.update(from: $0.baseAddress!, count: count) }
-        secondMoment.withUnsafeBufferPointer { v.update(from: $0.baseAddress!, count: count) }
-    }
+    func restoreStep(_ step: Int) { self.step = step }
 
     /// One update of every value in `store` from its gradient, at learning rate `lr`:
     /// θ ← θ - lr·(m̂ / (√v̂ + ε) + λ·θ).

@@ -5,8 +5,6 @@ import QuarryNN
 struct RetrieverCheckpointState: Codable {
     var configuration: RetrieverTrainingConfiguration
     var progress: TrainingProgress
-    var optimizerSteps: [Int]
-    var correctorOptimizerStep: Int?
 }
 
 extension RetrieverTrainer {
@@ -20,34 +18,29 @@ extension RetrieverTrainer {
     public func saveCheckpoint() throws {
         guard let folder = checkpointFolder else { return }
         var arrays: [(name: String, values: [Float])] = []
-        for (i, (store, optimizer)) in zip(encoders.stores, optimizers).enumerated() {
+        for (i, store) in encoders.stores.enumerated() {
             arrays.append(("encoder.\(i)", Array(UnsafeBufferPointer(start: store.values, count: store.count))))
-            let state = optimizer.exportState()
-            arrays.append(("encoder.\(i).m", state.firstMoment))
-            arrays.append(("encoder.\(i).v", state.secondMoment))
         }
-        var correctorStep: Int?
         if let corrector {
             let store = corrector.network.store
             arrays.append(("corrector", Array(UnsafeBufferPointer(start: store.values, count: store.count))))
-            let state = corrector.optimizer.exportState()
-            arrays.append(("corrector.m", state.firstMoment))
-            arrays.append(("corrector.v", state.secondMoment))
-            correctorStep = state.step
         }
         // g′ itself is reproducible, but a refreshed cache or h(g′) from an earlier corrector is not.
         if strategy.refreshInterval != nil { arrays.append(("cache", cache)) }
         if let correctedCache { arrays.append(("corrected", correctedCache)) }
-        let state = RetrieverCheckpointState(configuration: configuration, progress: progress,
-                                             optimizerSteps: optimizers.map { $0.exportState().step },
-                                             correctorOptimizerStep: correctorStep)
-        try folder.write(state: state, arrays: arrays)
+        let state = RetrieverCheckpointState(configuration: configuration, progress: progress)
+        try folder.write(state: state, arrays: arrays) { partial in
+            for (i, optimizer) in optimizers.enumerated() {
+                try optimizer.saveState(to: partial.appendingPathComponent("optimizer-encoder-\(i).safetensors"))
+            }
+            try corrector?.optimizer.saveState(to: partial.appendingPathComponent("optimizer-corrector.safetensors"))
+        }
         log("checkpoint at step \(progress.step)")
     }
 
     /// Loads the run folder's checkpoint, if any, into this trainer (built with the same configuration).
     func restoreCheckpoint() throws {
-        guard let folder = checkpointFolder, let (state, file) = try folder.read(RetrieverCheckpointState.self) else {
+        guard let folder = checkpointFolder, let (state, file, found) = try folder.read(RetrieverCheckpointState.self) else {
             log("no checkpoint to resume from: starting at step 0")
             return
         }
@@ -65,19 +58,21 @@ extension RetrieverTrainer {
             }
             return values
         }
+        func loadOptimizer(_ optimizer: AdamW, _ name: String) throws {
+            do { try optimizer.loadState(from: found.appendingPathComponent(name)) } catch {
+                throw TrainingError.corruptCheckpoint(path: path, reason: "\(error)")
+            }
+        }
         for (i, (store, optimizer)) in zip(encoders.stores, optimizers).enumerated() {
             let values = try load("encoder.\(i)", count: store.count)
             values.withUnsafeBufferPointer { store.values.update(from: $0.baseAddress!, count: store.count) }
-            optimizer.restoreState(step: state.optimizerSteps[i], firstMoment: try load("encoder.\(i).m", count: store.count),
-                                   secondMoment: try load("encoder.\(i).v", count: store.count))
+            try loadOptimizer(optimizer, "optimizer-encoder-\(i).safetensors")
         }
         if let corrector {
             let store = corrector.network.store
             let values = try load("corrector", count: store.count)
             values.withUnsafeBufferPointer { store.values.update(from: $0.baseAddress!, count: store.count) }
-            corrector.optimizer.restoreState(step: state.correctorOptimizerStep ?? 0,
-                                             firstMoment: try load("corrector.m", count: store.count),
-                                             secondMoment: try load("corrector.v", count: store.count))
+            try loadOptimizer(corrector.optimizer, "optimizer-corrector.safetensors")
             correctedCache = try load("corrected", count: cache.count)
         }
         if strategy.refreshInterval != nil { cache = try load("cache", count: cache.count) }

@@ -11,13 +11,16 @@ public struct CheckpointFolder {
 
     public init(url: URL) { self.url = url }
 
-    /// Writes `state` (as `state.json`) and `arrays` (as `arrays.safetensors`), then swaps the folder in.
-    public func write<State: Encodable>(state: State, arrays: [(name: String, values: [Float])]) throws {
+    /// Writes `state` (as `state.json`), `arrays` (as `arrays.safetensors`) and whatever `files` writes into
+    /// the new folder it is given, then swaps the folder in.
+    public func write<State: Encodable>(state: State, arrays: [(name: String, values: [Float])],
+                                        files: (URL) throws -> Void = { _ in }) throws {
         let fm = FileManager.default
         do {
             try? fm.removeItem(at: partialURL)
             try fm.createDirectory(at: partialURL, withIntermediateDirectories: true)
             try writeArrays(arrays, to: partialURL.appendingPathComponent("arrays.safetensors"))
+            try files(partialURL)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(state).write(to: partialURL.appendingPathComponent("state.json"))
@@ -41,13 +44,13 @@ public struct CheckpointFolder {
         return nil
     }
 
-    /// Reads the state and the arrays of the existing checkpoint.
-    public func read<State: Decodable>(_ type: State.Type) throws -> (State, SafetensorsFile)? {
+    /// Reads the state and the arrays of the existing checkpoint, with the folder they were found in.
+    public func read<State: Decodable>(_ type: State.Type) throws -> (State, SafetensorsFile, URL)? {
         guard let folder = existing() else { return nil }
         let stateURL = folder.appendingPathComponent("state.json")
         do {
             let state = try JSONDecoder().decode(State.self, from: Data(contentsOf: stateURL))
-            return (state, try SafetensorsFile(url: folder.appendingPathComponent("arrays.safetensors")))
+            return (state, try SafetensorsFile(url: folder.appendingPathComponent("arrays.safetensors")), folder)
         } catch {
             throw TrainingError.corruptCheckpoint(path: folder.path, reason: "\(error)")
         }
@@ -67,7 +70,7 @@ public struct CheckpointFolder {
     }
 
     private func syncFiles(in folder: URL) throws {
-        for name in ["arrays.safetensors", "state.json"] {
+        for name in ["state.json"] {  // safetensors files are synced by their writer
             let handle = try FileHandle(forUpdating: folder.appendingPathComponent(name))
             try handle.synchronize()
             try handle.close()
