@@ -11,10 +11,12 @@ struct SearchBenchmark {
     var queryCount: Int
     var k: Int
     var idsOut: URL?
+    var rowBlock: Int?
 
     func run() throws {
         let matrix = try MappedMatrix(url: vectors, dimension: dimension)
         let index = FlatInnerProductIndex(mapping: matrix)
+        if let rowBlock { index.rowBlock = rowBlock }
         let queryMatrix = try MappedMatrix(url: queries, dimension: dimension)
         guard queryMatrix.rows >= queryCount, let queryBase = queryMatrix.base else {
             throw BenchmarkError("\(queries.path): holds \(queryMatrix.rows) queries, \(queryCount) requested")
@@ -39,7 +41,7 @@ struct SearchBenchmark {
             try ids.withUnsafeBytes { try Data($0).write(to: idsOut) }
         }
         let figures: [String: Any] = [
-            "rows": index.count, "batch": batch, "queries": queryCount, "seconds": seconds,
+            "rows": index.count, "row_block": index.rowBlock, "batch": batch, "queries": queryCount, "seconds": seconds,
             "qps": Double(queryCount) / seconds, "peak_rss_mib": peakResidentMiB(),
         ]
         let json = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])

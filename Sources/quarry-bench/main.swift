@@ -1,10 +1,10 @@
 import Foundation
 
 // Benchmark driver. Usage:
-//   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32]
+//   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
 //   quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
 let usage = """
-    usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32]
+    usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
            quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
     """
 
@@ -34,7 +34,8 @@ func parseSearch(_ args: [String]) throws -> SearchBenchmark {
     return SearchBenchmark(
         vectors: URL(fileURLWithPath: positional[0]), queries: URL(fileURLWithPath: positional[1]),
         dimension: try integer("dim"), batch: try integer("batch"), queryCount: try integer("queries"),
-        k: try integer("k", default: 10), idsOut: options["ids"].map { URL(fileURLWithPath: $0) })
+        k: try integer("k", default: 10), idsOut: options["ids"].map { URL(fileURLWithPath: $0) },
+        rowBlock: options["row-block"] == nil ? nil : try integer("row-block"))
 }
 
 func parseTrainStep(_ args: [String]) throws -> TrainingStepBenchmark {
