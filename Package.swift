@@ -44,7 +44,7 @@ let package = Package(
         ]),
 
         // Benchmarks, kept apart from the tests: bench/*.sh drive this executable.
-        .executableTarget(name: "quarry-bench", dependencies: ["QuarryRetrieval", "QuarryStore"], swiftSettings: fastMath),
+        .executableTarget(name: "quarry-bench", dependencies: ["QuarryRetrieval", "QuarryStore", "QuarryTraining"], swiftSettings: fastMath),
 
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTestSupport"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTestSupport"]),

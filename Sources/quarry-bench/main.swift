@@ -4,10 +4,12 @@ import Foundation
 //   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
 //   quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
 //   quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
+//   quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
 let usage = """
     usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
            quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
            quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
+           quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
     """
 
 /// Positional arguments and `--name value` options.
@@ -57,6 +59,19 @@ func parseEncode(_ args: [String]) throws -> EncodeBenchmark {
                            out: options["out"].map { URL(fileURLWithPath: $0) })
 }
 
+func parseTrainStep(_ args: [String]) throws -> TrainingStepBenchmark {
+    let (_, options) = try splitArguments(args)
+    func path(_ name: String) throws -> URL {
+        guard let value = options[name] else { throw BenchmarkError("missing --\(name)\n\(usage)") }
+        return URL(fileURLWithPath: value)
+    }
+    return TrainingStepBenchmark(database: try path("db"), model: try path("model"), qa: try path("qa"),
+                                 steps: try integer("steps", in: options, default: 5),
+                                 batch: try integer("batch", in: options, default: 8),
+                                 samples: try integer("samples", in: options, default: 4),
+                                 maxPassageTokens: try integer("max-passage-tokens", in: options, default: 128))
+}
+
 func parseBM25(_ args: [String]) throws -> BM25Benchmark {
     let (positional, options) = try splitArguments(args)
     guard positional.count == 2, let ids = options["ids"] else { throw BenchmarkError(usage) }
@@ -71,6 +86,7 @@ do {
     case "search": try parseSearch(Array(args.dropFirst())).run()
     case "bm25": try parseBM25(Array(args.dropFirst())).run()
     case "encode": try parseEncode(Array(args.dropFirst())).run()
+    case "train-step": try parseTrainStep(Array(args.dropFirst())).run()
     default: throw BenchmarkError(usage)
     }
 } catch {

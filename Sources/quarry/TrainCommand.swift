@@ -4,6 +4,6 @@ import ArgumentParser
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train the models of the pipeline.",
-        subcommands: [TrainReaderCommand.self])
+        abstract: "Train the models of the pipeline on question–answer pairs.",
+        subcommands: [TrainRetrieverCommand.self, TrainReaderCommand.self, TrainPlotCommand.self])
 }

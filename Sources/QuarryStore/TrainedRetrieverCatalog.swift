@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+
+/// What the store records about one trained retriever: its files live in a folder beside the database
+/// (`<database>.retrievers/<name>/`); this row says where, how it was trained, and which embedding cache
+/// serves its searches.
+public struct TrainedRetrieverRecord: Codable, Equatable, Sendable {
+    public var name: String
+    /// The negatives strategy it was trained with (`corrected`, `refresh:50`, …).
+    public var strategy: String
+    /// The folder holding `query/`, `passage/`, `corrector.safetensors`, `config.json`, `ledger.json`, `metrics.jsonl`.
+    public var folder: String
+    /// The embedding cache its searches use (the corrected cache h(g′(Y)) for `corrected`).
+    public var cacheName: String
+    /// The model folder training started from.
+    public var baseModel: String
+    public var steps: Int
+    public var createdAt: Date
+
+    public init(name: String, strategy: String, folder: String, cacheName: String, baseModel: String, steps: Int, createdAt: Date) {
+        self.name = name
+        self.strategy = strategy
+        self.folder = folder
+        self.cacheName = cacheName
+        self.baseModel = baseModel
+        self.steps = steps
+        self.createdAt = createdAt
+    }
+}
+
+/// The `retrievers` table: one row per trained retriever. Like the embedding-cache catalog, its table is
+/// created when the catalog is opened (and by `migration` for stores that list it among their migrations).
+public struct TrainedRetrieverCatalog: Sendable {
+    public let database: any DatabaseWriter
+
+    public init(database: any DatabaseWriter) throws {
+        self.database = database
+        try database.write { try Self.createTable($0) }
+    }
+
+    /// The schema step, for `CorpusStore(url:extraMigrations:)`.
+    public static let migration = StoreMigration("trained-retrievers") { try createTable($0) }
+
+    public static func createTable(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS retrievers (
+                name TEXT PRIMARY KEY NOT NULL,
+                strategy TEXT NOT NULL,
+                folder TEXT NOT NULL,
+                cache_name TEXT NOT NULL,
+                base_model TEXT NOT NULL,
+                steps INTEGER NOT NULL CHECK (steps >= 0),
+                created_at DATETIME NOT NULL
+            )
+            """)
+    }
+
+    public func record(named name: String) throws -> TrainedRetrieverRecord? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM retrievers WHERE name = ?", arguments: [name]).map(Self.record(from:))
+        }
+    }
+
+    public func all() throws -> [TrainedRetrieverRecord] {
+        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM retrievers ORDER BY name").map(Self.record(from:)) }
+    }
+
+    /// Creates or replaces the row of `record.name`.
+    public func save(_ record: TrainedRetrieverRecord) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO retrievers (name, strategy, folder, cache_name, base_model, steps, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [record.name, record.strategy, record.folder, record.cacheName, record.baseModel,
+                                 record.steps, record.createdAt])
+        }
+    }
+
+    public func remove(named name: String) throws {
+        try database.write { db in try db.execute(sql: "DELETE FROM retrievers WHERE name = ?", arguments: [name]) }
+    }
+
+    private static func record(from row: Row) -> TrainedRetrieverRecord {
+        TrainedRetrieverRecord(name: row["name"], strategy: row["strategy"], folder: row["folder"], cacheName: row["cache_name"],
+                               baseModel: row["base_model"], steps: row["steps"], createdAt: row["created_at"])
+    }
+}

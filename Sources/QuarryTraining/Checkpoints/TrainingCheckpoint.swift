@@ -1,0 +1,79 @@
+import Foundation
+import QuarryNN
+
+/// A folder of named float arrays (one safetensors file) plus a JSON state, replaced atomically: the new
+/// checkpoint is written beside the old one and swapped in by renames, so a kill at any moment leaves
+/// either the old or the new checkpoint whole.
+public struct CheckpointFolder {
+    public let url: URL
+    var partialURL: URL { url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".partial") }
+    var previousURL: URL { url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".previous") }
+
+    public init(url: URL) { self.url = url }
+
+    /// Writes `state` (as `state.json`), `arrays` (as `arrays.safetensors`) and whatever `files` writes into
+    /// the new folder it is given, then swaps the folder in.
+    public func write<State: Encodable>(state: State, arrays: [(name: String, values: [Float])],
+                                        files: (URL) throws -> Void = { _ in }) throws {
+        let fm = FileManager.default
+        do {
+            try? fm.removeItem(at: partialURL)
+            try fm.createDirectory(at: partialURL, withIntermediateDirectories: true)
+            try writeArrays(arrays, to: partialURL.appendingPathComponent("arrays.safetensors"))
+            try files(partialURL)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(state).write(to: partialURL.appendingPathComponent("state.json"))
+            try syncFiles(in: partialURL)
+            try? fm.removeItem(at: previousURL)
+            if fm.fileExists(atPath: url.path) { try fm.moveItem(at: url, to: previousURL) }
+            try fm.moveItem(at: partialURL, to: url)
+            try? fm.removeItem(at: previousURL)
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw TrainingError.io(path: url.path, reason: "cannot write checkpoint (\(error.localizedDescription))")
+        }
+    }
+
+    /// The checkpoint's folder: the current one, else the previous one a kill left mid-swap; nil when none.
+    public func existing() -> URL? {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: url.appendingPathComponent("state.json").path) { return url }
+        if fm.fileExists(atPath: previousURL.appendingPathComponent("state.json").path) { return previousURL }
+        return nil
+    }
+
+    /// Reads the state and the arrays of the existing checkpoint, with the folder they were found in.
+    public func read<State: Decodable>(_ type: State.Type) throws -> (State, SafetensorsFile, URL)? {
+        guard let folder = existing() else { return nil }
+        let stateURL = folder.appendingPathComponent("state.json")
+        do {
+            let state = try JSONDecoder().decode(State.self, from: Data(contentsOf: stateURL))
+            return (state, try SafetensorsFile(url: folder.appendingPathComponent("arrays.safetensors")), folder)
+        } catch {
+            throw TrainingError.corruptCheckpoint(path: folder.path, reason: "\(error)")
+        }
+    }
+
+    private func writeArrays(_ arrays: [(name: String, values: [Float])], to url: URL) throws {
+        let present = arrays.filter { !$0.values.isEmpty }
+        // The writer takes pointers; keep every array pinned while it runs.
+        func write(_ index: Int, _ tensors: [SafetensorsWriter.Tensor]) throws {
+            if index == present.count { return try SafetensorsWriter.write(tensors, to: url) }
+            try present[index].values.withUnsafeBufferPointer { buffer in
+                let tensor = SafetensorsWriter.Tensor(name: present[index].name, shape: [buffer.count], data: buffer.baseAddress!)
+                try write(index + 1, tensors + [tensor])
+            }
+        }
+        try write(0, [])
+    }
+
+    private func syncFiles(in folder: URL) throws {
+        for name in ["state.json"] {  // safetensors files are synced by their writer
+            let handle = try FileHandle(forUpdating: folder.appendingPathComponent(name))
+            try handle.synchronize()
+            try handle.close()
+        }
+    }
+}

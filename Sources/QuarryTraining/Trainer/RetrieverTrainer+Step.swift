@@ -1,0 +1,132 @@
+import Foundation
+import QuarryModels
+import QuarryNN
+
+extension RetrieverTrainer {
+    /// One training step; returns what it did.
+    @discardableResult
+    public func step() throws -> StepRecord {
+        let s = progress.step, d = dimension
+        var t = StepTimings()
+        let started = DispatchTime.now().uptimeNanoseconds
+        if let interval = strategy.refreshInterval, s > 0, s % interval == 0 {
+            try timed(&t.refresh) { cache = try embedCorpus(purpose: .refresh) }
+        }
+        let batch = schedule.batch(at: s).map { questions[$0] }
+        encoders.zeroGradients()
+
+        let queryPass = try timed(&t.queryForward) {
+            try encoders.query.trainingForward(TokenBatch(sequences: batch.map(\.queryTokens)))
+        }
+        let queryEmbeddings = queryPass.embeddings
+        let negatives = try drawNegatives(for: batch, queries: queryEmbeddings, step: s, timings: &t)
+
+        // Unique passages: positives first, then the drawn negatives.
+        var rows: [Int] = [], position: [Int: Int] = [:]
+        for row in batch.map(\.positive) + negatives.joined() where position[row] == nil {
+            position[row] = rows.count
+            rows.append(row)
+        }
+        let targets = batch.map { Int32(position[$0.positive]!) }
+        var encodeSeconds = 0.0
+        let passagePass = try timed(&encodeSeconds) {
+            try encoders.passage.trainingForward(TokenBatch(sequences: rows.map { corpus.tokens[$0] }))
+        }
+        t.passageForward = encodeSeconds
+        progress.ledger.record(.trainingStep, passes: rows.count, seconds: encodeSeconds)
+        let passageEmbeddings = passagePass.embeddings
+
+        let answerSets = batch.map { Set($0.answerBearing) }
+        let result = timed(&t.loss) {
+            queryEmbeddings.withUnsafeBufferPointer { q in
+                passageEmbeddings.withUnsafeBufferPointer { p in
+                    ContrastiveLoss(scale: configuration.scale).evaluate(
+                        queries: q.baseAddress!, passages: p.baseAddress!, rows: batch.count, passageRows: rows.count,
+                        dimension: d, targets: targets) { i, m in answerSets[i].contains(rows[m]) }
+                }
+            }
+        }
+        timed(&t.backward) {
+            encoders.query.backward(queryPass, embeddingGradient: result.queryGradient)
+            encoders.passage.backward(passagePass, embeddingGradient: result.passageGradient)
+        }
+        let rate = learningRates.rate(at: s)
+        let norm = timed(&t.optimizer) { () -> Float in
+            let norm = encoders.clipGradients(maxNorm: configuration.clipNorm)
+            for (optimizer, store) in zip(optimizers, encoders.stores) { optimizer.update(store, learningRate: rate) }
+            return norm
+        }
+        let drift = timed(&t.corrector) { fitCorrector(rows: rows, fresh: passageEmbeddings, step: s) }
+
+        progress.step += 1
+        t.total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        progress.timingTotals.add(t)
+        progress.timedSteps += 1
+        return StepRecord(step: progress.step, loss: result.loss, driftLoss: drift, learningRate: rate,
+                          gradientNorm: norm, passagesEncoded: rows.count, timings: t)
+    }
+
+    /// K negatives per question by the strategy; never a passage holding one of the question's answers.
+    func drawNegatives(for batch: [SupervisedQuestion], queries: [Float], step: Int, timings t: inout StepTimings) throws -> [[Int]] {
+        let k = configuration.samples
+        switch strategy {
+        case .inBatch:
+            return batch.map { _ in [] }
+        case .bm25:
+            return batch.map { Array($0.bm25Negatives.prefix(k)) }
+        case .stale, .corrected, .refresh, .exact:
+            guard k > 0 else { return batch.map { _ in [] } }
+            let n = corpus.count, b = batch.count
+            let useCorrected = strategy.usesCorrector && step >= configuration.correctorWarmupSteps
+            let scores = Tensor(shape: [b, n])
+            timed(&t.scoring) {
+                queries.withUnsafeBufferPointer { q in
+                    (useCorrected ? correctedCache! : cache).withUnsafeBufferPointer { c in
+                        BLAS.gemm(transB: true, m: b, n: n, k: dimension, alpha: configuration.scale,
+                                  a: q.baseAddress!, b: c.baseAddress!, c: scores.data)
+                    }
+                }
+            }
+            return timed(&t.sampling) {
+                batch.enumerated().map { i, question in
+                    let row = UnsafeBufferPointer(start: scores.data + i * n, count: n)
+                    let excluded = Set(question.answerBearing)
+                    if configuration.sampler == "top-k" { return GumbelTopKSampler.topK(scores: row, k: k, excluding: excluded) }
+                    return sampler.sample(scores: row, k: k, excluding: excluded, using: &progress.random)
+                }
+            }
+        }
+    }
+
+    /// One drift-loss update of the corrector on the rows this step encoded fresh, and the corrected cache
+    /// recomputed when due. Returns the drift loss, or nil without a corrector.
+    func fitCorrector(rows: [Int], fresh: [Float], step: Int) -> Float? {
+        guard let corrector else { return nil }
+        let d = dimension
+        var stale = [Float](repeating: 0, count: rows.count * d)
+        cache.withUnsafeBufferPointer { c in
+            stale.withUnsafeMutableBufferPointer { out in
+                for (j, row) in rows.enumerated() {
+                    (out.baseAddress! + j * d).update(from: c.baseAddress! + row * d, count: d)
+                }
+            }
+        }
+        let loss = corrector.fit(stale: stale, fresh: fresh, rows: rows.count)
+        for row in rows where trainedRows.insert(row).inserted { progress.correctorTrainedRows.append(row) }
+        if (step + 1) % configuration.correctEvery == 0 { recomputeCorrectedCache() }
+        return loss
+    }
+
+    /// h(g′(Y)) over the whole cache (two sgemms per block of rows).
+    func recomputeCorrectedCache() {
+        guard let corrector else { return }
+        var out = [Float](repeating: 0, count: cache.count)
+        cache.withUnsafeBufferPointer { c in
+            out.withUnsafeMutableBufferPointer { o in
+                corrector.network.apply(to: c.baseAddress!, rows: corpus.count, into: o.baseAddress!)
+            }
+        }
+        correctedCache = out
+        progress.correctedCacheRecomputations += 1
+    }
+}

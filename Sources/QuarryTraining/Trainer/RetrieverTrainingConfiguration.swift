@@ -1,0 +1,69 @@
+import Foundation
+
+/// Every setting of a retriever training run; saved as the run's `config.json` and checked on `--resume`.
+public struct RetrieverTrainingConfiguration: Codable, Equatable, Sendable {
+    /// `in-batch`, `bm25`, `stale`, `corrected`, `refresh:R` or `exact`.
+    public var negatives = "corrected"
+    public var steps = 1000
+    /// Questions per step (B).
+    public var batchSize = 8
+    /// Sampled negatives per question (K).
+    public var samples = 4
+    /// `gumbel` (sample from the softmax of the cache scores) or `top-k`.
+    public var sampler = "gumbel"
+    public var temperature: Float = 1
+    /// β in s(x, y) = β·⟨f(x), g(y)⟩.
+    public var scale: Float = 20
+    public var learningRate: Float = 2e-5
+    public var warmupSteps = 100
+    public var weightDecay: Float = 0.01
+    public var clipNorm: Float = 1
+    /// One encoder for questions and passages instead of two.
+    public var sharedEncoders = false
+    /// Hidden width of the corrector; 0 means the embedding dimension.
+    public var correctorWidth = 0
+    public var correctorLearningRate: Float = 1e-3
+    /// Steps during which the corrector trains but sampling still uses the uncorrected cache.
+    public var correctorWarmupSteps = 0
+    /// Steps between recomputations of the corrected cache h(g′(Y)).
+    public var correctEvery = 1
+    public var maxPassageTokens = 128
+    public var maxQueryTokens = 64
+    /// Steps between evaluations and fidelity probes (0: only at the start and the end).
+    public var evalEvery = 100
+    /// Steps between checkpoints (0: none).
+    public var checkpointEvery = 100
+    public var seed: UInt64 = 1
+    /// Questions in the fixed sampling-fidelity probe.
+    public var probeQuestions = 8
+    /// Candidates per probe question taken from each score's top list and embedded fresh.
+    public var probeCandidates = 20
+    /// K of the top-K overlap the probe reports.
+    public var probeK = 5
+    /// BM25 depth for choosing positives and BM25 negatives.
+    public var bm25Depth = 100
+    /// Re-embed the corpus with the final passage encoder and evaluate on it too.
+    public var finalFreshEvaluation = false
+
+    public init() {}
+
+    /// The parsed strategy.
+    public func strategy() throws -> NegativeStrategy { try NegativeStrategy(parsing: negatives) }
+
+    /// Rejects settings no run can use.
+    public func validate() throws {
+        _ = try strategy()
+        func require(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError.invalidArgument(message) } }
+        try require(steps >= 1, "--steps must be at least 1")
+        try require(batchSize >= 1, "--batch must be at least 1")
+        try require(samples >= 0, "--samples cannot be negative")
+        try require(sampler == "gumbel" || sampler == "top-k", "--sampler must be gumbel or top-k")
+        try require(temperature > 0 && temperature.isFinite, "--temperature must be a positive number")
+        try require(scale > 0 && scale.isFinite, "--scale must be a positive number")
+        try require(learningRate > 0 && correctorLearningRate > 0, "learning rates must be positive")
+        try require(correctorWidth >= 0 && correctEvery >= 1, "--corrector-width ≥ 0 and --correct-every ≥ 1")
+        try require(maxPassageTokens >= 3 && maxQueryTokens >= 3, "token limits must be at least 3")
+        try require(evalEvery >= 0 && checkpointEvery >= 0, "--eval-every and --checkpoint-every cannot be negative")
+        try require(probeQuestions >= 0 && probeCandidates >= 1 && probeK >= 1, "probe sizes must be positive")
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import QuarryModels
+import QuarryStore
+import QuarryText
+
+/// Everything `quarry train retriever` does, from files to a named retriever: read the corpus and the QA
+/// sets, supervise, obtain the stale cache, train, evaluate, and save the run.
+public struct RetrieverTrainingSession {
+    public var databaseURL: URL
+    public var modelFolder: URL
+    public var trainingQA: URL
+    public var evaluationQA: URL?
+    public var name: String
+    public var configuration: RetrieverTrainingConfiguration
+    /// The embedding cache to reuse as g′ when the weights match (`quarry embed` writes `dense`).
+    public var initialCacheName = "dense"
+    public var keepGoing = false
+    public var resume = false
+    /// Stop after this many steps in total (as if killed), leaving the checkpoint to resume from.
+    public var stopAfter: Int?
+    public var log: (String) -> Void = { _ in }
+
+    public init(databaseURL: URL, modelFolder: URL, trainingQA: URL, evaluationQA: URL? = nil, name: String,
+                configuration: RetrieverTrainingConfiguration) {
+        self.databaseURL = databaseURL
+        self.modelFolder = modelFolder
+        self.trainingQA = trainingQA
+        self.evaluationQA = evaluationQA
+        self.name = name
+        self.configuration = configuration
+    }
+
+    /// What a finished (or stopped) run produced.
+    public struct Outcome {
+        public var trainer: RetrieverTrainer
+        public var supervision: SupervisionSummary
+        public var initialCacheSource: String
+        public var folder: URL
+        /// Evaluation on the fresh re-embedding, with `finalFreshEvaluation`.
+        public var freshEvaluation: EvaluationRecord?
+        /// Mean ‖g′(y) − g_final(y)‖² and ‖h(g′(y)) − g_final(y)‖² over the corpus, with `finalFreshEvaluation`.
+        public var finalStaleError: Float?
+        public var finalCorrectedError: Float?
+        public var finished: Bool
+    }
+
+    public func run() throws -> Outcome {
+        try configuration.validate()
+        guard FileManager.default.fileExists(atPath: databaseURL.path) else {
+            throw TrainingError.invalidArgument("\(databaseURL.path): no such database; run `quarry ingest` first")
+        }
+        let store = try CorpusStore(url: databaseURL)
+        let tokenizer = try BertTokenizer(modelDirectory: modelFolder)
+        let prompts = try Prompts.load()
+        let catalog = try RetrieverCatalog(store: store)
+        let folder = catalog.folder(for: name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+
+        let corpus = try TrainingCorpus.load(store: store, tokenizer: tokenizer, prompts: prompts, maxTokens: configuration.maxPassageTokens)
+        guard corpus.count > 0 else { throw TrainingError.invalidArgument("\(databaseURL.path): the store holds no passages") }
+        log("corpus: \(corpus.count) passages")
+        let queryTokens = { (e: QAExample) in
+            tokenizer.encode(prompts.query.render(["question": e.question]).text, maxLength: configuration.maxQueryTokens)
+        }
+        let reader = QASetReader(keepGoing: keepGoing)
+        let trainingSet = try reader.read(trainingQA)
+        for problem in trainingSet.problems { log("skipped: \(problem)") }
+        let supervision = DistantSupervision(bm25Depth: configuration.bm25Depth, bm25Negatives: max(32, configuration.samples))
+        let (questions, summary) = try supervision.supervise(trainingSet.examples, corpus: corpus, store: store, queryTokens: queryTokens)
+        log("supervision: \(summary.questions) questions, \(summary.supervised) with a positive (\(summary.positivesFromBM25) ranked by BM25, \(summary.positivesByFallback) by fallback), \(summary.withoutAnswerBearingPassage) without an answer-bearing passage (skipped)")
+        var evaluation: [EvaluationQuestion] = []
+        if let evaluationQA {
+            let set = try reader.read(evaluationQA)
+            evaluation = DistantSupervision.evaluationQuestions(set.examples, corpus: corpus, queryTokens: queryTokens)
+            log("evaluation: \(evaluation.count) questions, \(evaluation.filter { $0.answerBearing.isEmpty }.count) without an answer-bearing passage")
+        }
+
+        let encoders = try DualEncoder(modelFolder: modelFolder, shared: configuration.sharedEncoders)
+        let initial = try InitialCache.obtain(store: store, corpus: corpus, encoder: encoders.passage, modelFolder: modelFolder,
+                                              preferredName: initialCacheName, maxTokens: configuration.maxPassageTokens, log: log)
+        let trainer = try RetrieverTrainer(configuration: configuration, encoders: encoders, corpus: corpus, questions: questions,
+                                           evaluation: evaluation, initialCache: initial.matrix, ledger: initial.ledger, runFolder: folder)
+        trainer.log = log
+        try writeJSON(RunDescription(configuration: configuration, model: modelFolder.path, trainingQA: trainingQA.path,
+                                     evaluationQA: evaluationQA?.path, supervision: summary, initialCache: initial.source),
+                      to: folder.appendingPathComponent("config.json"))
+        try trainer.train(resume: resume, stopAfter: stopAfter)
+        var outcome = Outcome(trainer: trainer, supervision: summary, initialCacheSource: initial.source, folder: folder,
+                              finished: trainer.progress.step >= configuration.steps)
+        guard outcome.finished else { return outcome }
+
+        var fresh: [Float]?
+        if configuration.finalFreshEvaluation {
+            let matrix = try trainer.embedCorpus(purpose: .evaluation)
+            fresh = matrix
+            outcome.freshEvaluation = try trainer.evaluate(against: matrix, index: "fresh")
+            let d = trainer.dimension
+            outcome.finalStaleError = matrix.withUnsafeBufferPointer { f in
+                initial.matrix.withUnsafeBufferPointer { DriftLoss.meanSquaredDistance($0.baseAddress!, f.baseAddress!, rows: corpus.count, dimension: d) }
+            }
+            if let corrected = trainer.correctedCache {
+                outcome.finalCorrectedError = matrix.withUnsafeBufferPointer { f in
+                    corrected.withUnsafeBufferPointer { DriftLoss.meanSquaredDistance($0.baseAddress!, f.baseAddress!, rows: corpus.count, dimension: d) }
+                }
+            }
+        }
+        try catalog.save(trainer, name: name, baseModel: modelFolder, freshMatrix: fresh)
+        try writeJSON(trainer.progress.ledger, to: folder.appendingPathComponent("ledger.json"))
+        try writeJSON(RunSummary(outcome), to: folder.appendingPathComponent("summary.json"))
+        return outcome
+    }
+
+    private func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do { try encoder.encode(value).write(to: url, options: .atomic) } catch {
+            throw TrainingError.io(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// The run's `config.json`: the settings and where the data came from.
+struct RunDescription: Codable {
+    var configuration: RetrieverTrainingConfiguration
+    var model: String
+    var trainingQA: String
+    var evaluationQA: String?
+    var supervision: SupervisionSummary
+    var initialCache: String
+}
+
+/// The run's `summary.json`: final figures for comparing runs.
+public struct RunSummary: Codable {
+    public var strategy: String
+    public var steps: Int
+    public var finalEvaluation: EvaluationRecord?
+    public var freshEvaluation: EvaluationRecord?
+    public var finalFidelity: SamplingFidelity?
+    public var finalStaleSquaredError: Float?
+    public var finalCorrectedSquaredError: Float?
+    public var reembeddedPassages: Int
+    public var encoderPasses: Int
+    public var correctedCacheRecomputations: Int
+    public var meanStepTimings: StepTimings
+    public var trainingSeconds: Double
+
+    init(_ outcome: RetrieverTrainingSession.Outcome) {
+        let t = outcome.trainer
+        strategy = t.configuration.negatives
+        steps = t.progress.step
+        finalEvaluation = t.evaluations.last { $0.index != "fresh" }
+        freshEvaluation = outcome.freshEvaluation
+        finalFidelity = t.fidelity.last
+        finalStaleSquaredError = outcome.finalStaleError
+        finalCorrectedSquaredError = outcome.finalCorrectedError
+        reembeddedPassages = t.progress.ledger.reembeddedPasses
+        encoderPasses = t.progress.ledger.totalPasses
+        correctedCacheRecomputations = t.progress.correctedCacheRecomputations
+        var mean = t.progress.timingTotals
+        let n = Double(max(t.progress.timedSteps, 1))
+        for path in [\StepTimings.refresh, \.queryForward, \.scoring, \.sampling, \.passageForward, \.loss, \.backward, \.optimizer, \.corrector, \.total] {
+            mean[keyPath: path] /= n
+        }
+        meanStepTimings = mean
+        trainingSeconds = t.progress.timingTotals.total
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import QuarryTraining
+
+struct TrainRetrieverCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retriever",
+        abstract: "Train the dense dual encoder with sampled hard negatives, by default corrected by a corrector network.",
+        discussion: """
+            Strategies (--negatives): in-batch, bm25, stale (initial cache, never updated), corrected (the default: \
+            the cache corrected by a small network trained on the drift), refresh:R (re-embed the corpus every R \
+            steps), exact (re-embed every step; tiny corpora only). The run is saved as a named retriever under \
+            <db>.retrievers/NAME with its ledger of passage-encoder passes and metrics.jsonl.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Training questions with answers (SQuAD JSON, JSONL, TSV or CSV; .gz accepted).")
+    var qa: String
+
+    @Option(help: "The model folder both encoders start from.")
+    var model = "models/all-MiniLM-L6-v2"
+
+    @Option(help: "Negatives strategy: in-batch, bm25, stale, corrected, refresh:R or exact.")
+    var negatives = "corrected"
+
+    @Option(help: "Name of the trained retriever (default: the strategy).")
+    var name: String?
+
+    @Option(help: "Questions to evaluate top-k accuracy on, every --eval-every steps and at the end.")
+    var evalQA: String?
+
+    @Option(help: "Training steps.") var steps = 1000
+    @Option(help: "Questions per step.") var batch = 8
+    @Option(help: "Sampled negatives per question.") var samples = 4
+    @Option(help: "gumbel (sample from the softmax of cache scores) or top-k.") var sampler = "gumbel"
+    @Option(help: "Softmax temperature of the Gumbel sampler.") var temperature: Float = 1
+    @Option(help: "Score scale β on normalised dot products.") var scale: Float = 20
+    @Option(help: "Peak learning rate of the encoders.") var lr: Float = 2e-5
+    @Option(help: "Linear warm-up steps of the encoders' learning rate.") var warmup = 100
+    @Option(help: "AdamW weight decay of the encoders.") var weightDecay: Float = 0.01
+    @Option(help: "Clip the encoders' joint gradient norm to this.") var clip: Float = 1
+    @Flag(help: "One encoder for questions and passages (default: two, as DPR).") var sharedEncoders = false
+    @Option(help: "Hidden width of the corrector (0: the embedding dimension).") var correctorWidth = 0
+    @Option(help: "Learning rate of the corrector.") var correctorLR: Float = 1e-3
+    @Option(help: "Steps the corrector trains before sampling uses it.") var correctorWarmup = 0
+    @Option(help: "Steps between recomputations of the corrected cache.") var correctEvery = 1
+    @Option(help: "Truncate passages to this many tokens.") var maxPassageTokens = 128
+    @Option(help: "Truncate questions to this many tokens.") var maxQueryTokens = 64
+    @Option(help: "Steps between evaluations and fidelity probes (0: start and end only).") var evalEvery = 100
+    @Option(help: "Steps between checkpoints (0: none).") var checkpointEvery = 100
+    @Option(help: "Questions in the sampling-fidelity probe.") var probeQuestions = 8
+    @Option(help: "Candidates per probe question and score embedded fresh.") var probeCandidates = 20
+    @Option(help: "K of the probe's top-K overlap.") var probeK = 5
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Embedding cache to reuse as the initial cache when made by the same weights.") var initialCache = "dense"
+    @Flag(help: "At the end, re-embed the corpus with the trained passage encoder and evaluate on that too.")
+    var finalFreshEval = false
+    @Flag(help: "Continue from the run's last checkpoint.") var resume = false
+    @Flag(help: "Skip malformed QA rows instead of stopping.") var keepGoing = false
+
+    func validate() throws {
+        do { try makeConfiguration().validate() } catch let error as TrainingError {
+            throw ValidationError(error.description)
+        }
+        if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
+            throw ValidationError("--name must be a plain name (no '/', not starting with '.')")
+        }
+    }
+
+    func makeConfiguration() -> RetrieverTrainingConfiguration {
+        var c = RetrieverTrainingConfiguration()
+        c.negatives = negatives; c.steps = steps; c.batchSize = batch; c.samples = samples; c.sampler = sampler
+        c.temperature = temperature; c.scale = scale; c.learningRate = lr; c.warmupSteps = warmup
+        c.weightDecay = weightDecay; c.clipNorm = clip; c.sharedEncoders = sharedEncoders
+        c.correctorWidth = correctorWidth; c.correctorLearningRate = correctorLR; c.correctorWarmupSteps = correctorWarmup
+        c.correctEvery = correctEvery; c.maxPassageTokens = maxPassageTokens; c.maxQueryTokens = maxQueryTokens
+        c.evalEvery = evalEvery; c.checkpointEvery = checkpointEvery; c.probeQuestions = probeQuestions
+        c.probeCandidates = probeCandidates; c.probeK = probeK; c.seed = seed; c.finalFreshEvaluation = finalFreshEval
+        return c
+    }
+
+    func run() throws {
+        let configuration = makeConfiguration()
+        let strategy = try configuration.strategy()
+        var session = RetrieverTrainingSession(
+            databaseURL: store.databaseURL, modelFolder: URL(fileURLWithPath: model), trainingQA: URL(fileURLWithPath: qa),
+            evaluationQA: evalQA.map { URL(fileURLWithPath: $0) }, name: name ?? strategy.fileName, configuration: configuration)
+        session.initialCacheName = initialCache
+        session.keepGoing = keepGoing
+        session.resume = resume
+        let quiet = store.quiet
+        session.log = { if !quiet { StandardError.write($0 + "\n") } }
+        let outcome = try session.run()
+        printReport(outcome)
+    }
+
+    private func printReport(_ outcome: RetrieverTrainingSession.Outcome) {
+        let t = outcome.trainer
+        print("retriever \(name ?? (try? t.configuration.strategy().fileName) ?? "") (\(t.configuration.negatives)), \(t.progress.step) steps, saved in \(outcome.folder.path)")
+        for record in t.evaluations.suffix(2) {
+            print("top-k accuracy (\(record.index)): " + record.accuracy.ks.map {
+                String(format: "@%d %.1f%%", $0, record.accuracy.percentage(at: $0) ?? 0) }.joined(separator: "  "))
+        }
+        if let e = outcome.finalStaleError {
+            print(String(format: "final drift: mean ‖g′(y) − g(y)‖² = %.5f", e)
+                  + (outcome.finalCorrectedError.map { String(format: ", mean ‖h(g′(y)) − g(y)‖² = %.5f", $0) } ?? ""))
+        }
+        let n = Double(max(t.progress.timedSteps, 1)), totals = t.progress.timingTotals
+        print(String(format: "mean step %.3f s; scoring %.1f ms, sampling %.1f ms, corrector %.1f ms (%.2f%% of the step)",
+                     totals.total / n, 1000 * totals.scoring / n, 1000 * totals.sampling / n, 1000 * totals.corrector / n,
+                     100 * totals.samplingShare))
+        print("corrected cache recomputed \(t.progress.correctedCacheRecomputations) times")
+        print("passage-encoder ledger:")
+        print(t.progress.ledger.table())
+    }
+}

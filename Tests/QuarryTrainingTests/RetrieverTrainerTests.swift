@@ -1,0 +1,145 @@
+import Foundation
+import QuarryModels
+import QuarryNN
+import QuarryStore
+import QuarryText
+@testable import QuarryTraining
+import XCTest
+
+final class RetrieverTrainerTests: XCTestCase {
+    /// A short corrected run on the synthetic task lifts top-1 accuracy on its training questions (the tiny
+    /// random model cannot be expected to generalise to unseen entity names), and leaves a retriever that the catalog opens and that searches its corrected cache.
+    func testShortRunRaisesTopOneAccuracy() throws {
+        let fixture = try SyntheticRetrievalFixture(testCase: self)
+        var configuration = SyntheticRetrievalFixture.configuration("corrected", steps: 200)
+        configuration.evalEvery = 100
+        var session = fixture.session(name: "tiny", configuration)
+        session.evaluationQA = fixture.trainingQA
+        let outcome = try session.run()
+        let evaluations = outcome.trainer.evaluations
+        XCTAssertEqual(evaluations.map(\.step), [0, 100, 200])
+        let before = evaluations.first!.accuracy.percentage(at: 1)!, after = evaluations.last!.accuracy.percentage(at: 1)!
+        XCTAssertGreaterThan(after, before + 20, "top-1 went from \(before)% to \(after)%")
+
+        let store = try CorpusStore(url: fixture.databaseURL)
+        let retriever = try RetrieverCatalog(store: store).open(name: "tiny")
+        XCTAssertEqual(retriever.record.strategy, "corrected")
+        XCTAssertEqual(retriever.passageIDs.count, fixture.passageCount)
+        let hits = try retriever.search("what is the secret code of name40", k: 5)
+        XCTAssertEqual(hits.count, 5)
+        for name in ["query/model.safetensors", "passage/model.safetensors", "corrector.safetensors", "config.json",
+                     "ledger.json", "metrics.jsonl", "summary.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: outcome.folder.appendingPathComponent(name).path), name)
+        }
+    }
+
+    /// Every passage-encoder pass is counted under its purpose, exactly.
+    func testLedgerCountsAreExact() throws {
+        let fixture = try SyntheticRetrievalFixture(testCase: self)
+        var configuration = SyntheticRetrievalFixture.configuration("refresh:2", steps: 5)
+        configuration.probeQuestions = 0
+        configuration.finalFreshEvaluation = true
+        let outcome = try fixture.session(name: "ledger", configuration).run()
+        let ledger = outcome.trainer.progress.ledger, n = fixture.passageCount
+        XCTAssertEqual(ledger.entry(.initialCache).passes, n, "embedded once: the store had no cache")
+        XCTAssertEqual(ledger.entry(.refresh).passes, 2 * n, "refreshed before steps 3 and 5")
+        XCTAssertEqual(ledger.entry(.evaluation).passes, n, "one fresh re-embedding at the end")
+        XCTAssertEqual(ledger.entry(.probe).passes, 0)
+        let metrics = try String(contentsOf: outcome.folder.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        let encoded = try metrics.split(separator: "\n").compactMap { line -> Int? in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return object["kind"] as? String == "step" ? object["passagesEncoded"] as? Int : nil
+        }
+        XCTAssertEqual(encoded.count, 5)
+        XCTAssertEqual(ledger.entry(.trainingStep).passes, encoded.reduce(0, +))
+        XCTAssertEqual(ledger.entry(.trainingStep).calls, 5)
+
+        // A second run on the same store reuses the cache the first one saved: no initial encoding.
+        let again = try fixture.session(name: "again", SyntheticRetrievalFixture.configuration("stale", steps: 1)).run()
+        XCTAssertEqual(again.trainer.progress.ledger.entry(.initialCache).passes, 0)
+        XCTAssertTrue(again.initialCacheSource.hasPrefix("reused"), again.initialCacheSource)
+    }
+
+    /// No passage holding a question's answer is ever drawn as its negative, even from a flat distribution
+    /// over a corpus where every code occurs in several passages.
+    func testAnswerBearingPassagesAreNeverSampled() throws {
+        let fixture = try SyntheticRetrievalFixture(testCase: self, entities: 24, trainEntities: 24, distractors: 8, codeCopies: 3)
+        let store = try CorpusStore(url: fixture.databaseURL)
+        let tokenizer = try BertTokenizer(modelDirectory: fixture.modelFolder)
+        let corpus = try TrainingCorpus.load(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 48)
+        let examples = try QASetReader().read(fixture.trainingQA).examples
+        let (questions, summary) = try DistantSupervision(bm25Depth: 20).supervise(examples, corpus: corpus, store: store) {
+            tokenizer.encode($0.question)
+        }
+        XCTAssertEqual(summary.supervised, 24)
+        XCTAssertTrue(questions.allSatisfy { $0.answerBearing.count >= 2 }, "codes occur in several passages")
+        XCTAssertTrue(questions.allSatisfy { $0.answerBearing.contains($0.positive) })
+        XCTAssertTrue(questions.allSatisfy { q in q.bm25Negatives.allSatisfy { !q.answerBearing.contains($0) } })
+
+        let encoders = try DualEncoder(modelFolder: fixture.modelFolder, shared: true)
+        let cache = try encoders.passage.embed(corpus.tokens)
+        var configuration = SyntheticRetrievalFixture.configuration("stale", steps: 200)
+        configuration.samples = corpus.count / 2
+        configuration.temperature = 1000  // nearly uniform: every passage is likely to be offered
+        let trainer = try RetrieverTrainer(configuration: configuration, encoders: encoders, corpus: corpus,
+                                           questions: questions, evaluation: [], initialCache: cache)
+        var drawn = 0
+        var timings = StepTimings()
+        for step in 0..<200 {
+            let batch = trainer.schedule.batch(at: step).map { questions[$0] }
+            let queries = try encoders.query.embed(batch.map(\.queryTokens))
+            let negatives = try trainer.drawNegatives(for: batch, queries: queries, step: step, timings: &timings)
+            for (question, sampled) in zip(batch, negatives) {
+                XCTAssertEqual(sampled.count, configuration.samples)
+                XCTAssertTrue(Set(sampled).isDisjoint(with: question.answerBearing))
+                drawn += sampled.count
+            }
+        }
+        XCTAssertEqual(drawn, 200 * 8 * configuration.samples)
+    }
+
+    /// A run stopped after step 3 (its last checkpoint at step 2) and resumed ends with exactly the
+    /// parameters of an uninterrupted run.
+    func testKilledAndResumedRunMatchesAnUninterruptedOne() throws {
+        for negatives in ["corrected", "refresh:2"] {
+            let fixture = try SyntheticRetrievalFixture(testCase: self)
+            var configuration = SyntheticRetrievalFixture.configuration(negatives, steps: 6)
+            configuration.checkpointEvery = 2
+            configuration.evalEvery = 2
+            let whole = try fixture.session(name: "whole", configuration).run()
+
+            var interrupted = fixture.session(name: "resumed", configuration)
+            interrupted.stopAfter = 3
+            let first = try interrupted.run()
+            XCTAssertFalse(first.finished)
+            XCTAssertEqual(first.trainer.progress.step, 3)
+            interrupted.stopAfter = nil
+            interrupted.resume = true
+            let resumed = try interrupted.run()
+            XCTAssertTrue(resumed.finished)
+
+            XCTAssertEqual(values(whole.trainer.encoders.query.store), values(resumed.trainer.encoders.query.store), negatives)
+            if let a = whole.trainer.corrector, let b = resumed.trainer.corrector {
+                XCTAssertEqual(values(a.network.store), values(b.network.store))
+            }
+            XCTAssertEqual(whole.trainer.searchMatrix, resumed.trainer.searchMatrix)
+            XCTAssertEqual(whole.trainer.progress.random, resumed.trainer.progress.random)
+            XCTAssertEqual(whole.trainer.progress.ledger.entry(.refresh).passes, resumed.trainer.progress.ledger.entry(.refresh).passes)
+            let steps = try String(contentsOf: resumed.folder.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+                .split(separator: "\n").filter { $0.contains("\"kind\":\"step\"") }.count
+            XCTAssertEqual(steps, 6, "the steps after the checkpoint were logged once")
+        }
+    }
+
+    func testStrategiesParse() throws {
+        XCTAssertEqual(try NegativeStrategy(parsing: "refresh:25"), .refresh(every: 25))
+        XCTAssertEqual(try NegativeStrategy(parsing: "in-batch"), .inBatch)
+        XCTAssertEqual(NegativeStrategy.refresh(every: 25).fileName, "refresh-25")
+        XCTAssertThrowsError(try NegativeStrategy(parsing: "refresh:0"))
+        XCTAssertThrowsError(try NegativeStrategy(parsing: "fresh"))
+    }
+
+    private func values(_ store: QuarryNN.ParameterStore) -> [Float] {
+        Array(UnsafeBufferPointer(start: store.values, count: store.count))
+    }
+}
