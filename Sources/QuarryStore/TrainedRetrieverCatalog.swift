@@ -17,6 +17,9 @@ public struct TrainedRetrieverRecord: Codable, Equatable, Sendable {
     public var steps: Int
     public var createdAt: Date
 
+    /// The trained query encoder's model folder.
+    public var queryEncoderFolder: URL { URL(fileURLWithPath: folder).appendingPathComponent("query") }
+
     public init(name: String, strategy: String, folder: String, cacheName: String, baseModel: String, steps: Int, createdAt: Date) {
         self.name = name
         self.strategy = strategy

@@ -14,6 +14,9 @@ struct DenseSearchOptions: ParsableArguments {
     @Option(help: "The embedding cache to search.")
     var cache = EmbeddingCache.defaultName
 
+    @Option(help: "A retriever trained by `quarry train retriever` (searches its corrected cache with its query encoder).")
+    var retriever: String?
+
     @Option(help: "Encode the query with this model folder instead of the one that made the cache.")
     var model: String?
 
@@ -22,7 +25,8 @@ struct DenseSearchOptions: ParsableArguments {
 
     /// The retriever these options name.
     func source() -> DenseRetrieverSource {
-        .embeddingCache(name: cache, model: model.map { URL(fileURLWithPath: $0) })
+        if let retriever { return .trainedRetriever(name: retriever) }
+        return .embeddingCache(name: cache, model: model.map { URL(fileURLWithPath: $0) })
     }
 
     func loadPrompts() throws -> Prompts {

@@ -43,7 +43,7 @@ struct SearchCommand: ParsableCommand {
 
     /// The ranked passages: the one place a new retriever plugs in.
     private func retrieve(from corpus: CorpusStore) throws -> [PassageHit] {
-        guard dense.dense || dense.hybrid else { return try corpus.bm25Search(query: query, k: k) }
+        guard dense.dense || dense.hybrid || dense.retriever != nil else { return try corpus.bm25Search(query: query, k: k) }
         SentenceEncoder.useAllCores()
         do {
             let retriever = try dense.source().open(store: corpus, prompts: try dense.loadPrompts())

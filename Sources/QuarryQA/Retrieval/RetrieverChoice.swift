@@ -45,6 +45,10 @@ public enum RetrieverChoice: Equatable, Sendable {
 
     static func openNamed(_ name: String, store: CorpusStore, prompts: Prompts) throws -> PassageRetriever {
         if let opener = namedRetrieverOpener, let retriever = try opener(store, name, prompts) { return retriever }
+        if let trained = try TrainedRetrieverCatalog(database: store.pool).record(named: name) {
+            return try DenseRetriever(store: store, cacheName: trained.cacheName, prompts: prompts,
+                                      encoderFolder: trained.queryEncoderFolder)
+        }
         guard try cacheExists(name, in: store) else {
             let known = try EmbeddingCacheCatalog(database: store.pool).all().map(\.name)
             throw ReaderError.badConfiguration("no embedding cache or trained retriever named \(name)"

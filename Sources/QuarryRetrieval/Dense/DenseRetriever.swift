@@ -29,11 +29,19 @@ public enum DenseRetrieverSource: Sendable {
     /// A cache made by `quarry embed`, searched with its model (or `model`, which must make rows of the
     /// same dimension).
     case embeddingCache(name: String, model: URL? = nil)
+    /// A retriever made by `quarry train retriever`: its corrected cache, searched with its query encoder.
+    case trainedRetriever(name: String)
 
     public func open(store: CorpusStore, prompts: Prompts) throws -> any DenseRetriever {
         switch self {
         case let .embeddingCache(name, model):
             return try CachedDenseRetriever(cacheName: name, store: store, model: model, prompts: prompts)
+        case let .trainedRetriever(name):
+            guard let record = try TrainedRetrieverCatalog(database: store.pool).record(named: name) else {
+                throw EmbeddingCacheError.missing(name: name)
+            }
+            return try CachedDenseRetriever(cacheName: record.cacheName, store: store,
+                                            model: record.queryEncoderFolder, prompts: prompts, warnsWhenStale: false)
         }
     }
 }
@@ -49,7 +57,10 @@ public final class CachedDenseRetriever: DenseRetriever {
     private let rowPassageIDs: [Int64]
     private let prompts: Prompts
 
-    public init(cacheName: String, store: CorpusStore, model: URL? = nil, prompts: Prompts) throws {
+    /// `warnsWhenStale` is off for a trained retriever's corrected cache, which by design was not made by
+    /// the query encoder it is searched with.
+    public init(cacheName: String, store: CorpusStore, model: URL? = nil, prompts: Prompts,
+                warnsWhenStale: Bool = true) throws {
         let cache = try EmbeddingCache(name: cacheName, databaseURL: store.url,
                                        catalog: try EmbeddingCacheCatalog(database: store.pool))
         guard let record = try cache.record() else { throw EmbeddingCacheError.missing(name: cacheName) }
@@ -64,11 +75,14 @@ public final class CachedDenseRetriever: DenseRetriever {
         health = try EmbeddingCacheHealth.check(cache, store: store,
                                                 weights: try WeightsFingerprint.of(modelFolder: folder, reusing: reuse))
         var warnings = [String]()
-        if health.isStale || health.rows < health.passages { warnings.append("cache \(cacheName) is \(health.summary)") }
+        if (warnsWhenStale && health.isStale) || health.rows < health.passages { warnings.append("cache \(cacheName) is \(health.summary)") }
         self.warnings = warnings
         name = cacheName
         index = try cache.flatIndex()
-        rowPassageIDs = try CachedPassageList.passageIDs(for: cache, count: index.count)
+        // Caches written by the trainer keep no passage list: their rows follow the store's passage order.
+        rowPassageIDs = FileManager.default.fileExists(atPath: CachedPassageList.url(for: cache).path)
+            ? try CachedPassageList.passageIDs(for: cache, count: index.count)
+            : try store.passageIDs(limit: index.count)
         self.prompts = prompts
     }
 
