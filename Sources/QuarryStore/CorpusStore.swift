@@ -8,6 +8,8 @@ public final class CorpusStore: @unchecked Sendable {
     public let pool: DatabasePool
     /// Where the database lives.
     public let url: URL
+    /// Whether BM25 searches leave out words found in half the passages or more (off only to measure).
+    var pruneCommonTerms = true
 
     /// Opens (creating when missing) the database at `url` and applies pending migrations.
     public init(url: URL, extraMigrations: [StoreMigration] = []) throws {

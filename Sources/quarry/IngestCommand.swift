@@ -3,7 +3,7 @@ import Foundation
 import QuarryIngest
 import QuarryStore
 
-extension IngestFormat: ExpressibleByArgument {}
+extension DocumentFormat: ExpressibleByArgument {}
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +20,8 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "Input files or directories.")
     var paths: [String]
 
-    @Option(help: "Input format: \(IngestFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: IngestFormat = .auto
+    @Option(help: "Input format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: DocumentFormat = .auto
 
     @Option(name: .customLong("passage-words"), help: "Words per passage.")
     var passageWords = 100
@@ -87,19 +87,14 @@ struct IngestCommand: ParsableCommand {
         let pipeline = IngestPipeline(store: try store.openStore(), splitter: splitter)
         pipeline.batchDocuments = max(1, batchDocuments)
         var total = IngestSummary()
-        for path in paths {
+        for (index, path) in paths.enumerated() {
             let url = URL(fileURLWithPath: path).standardizedFileURL
             do {
                 total.add(try ingest(url, with: pipeline))
-            } catch let failure as IngestFailure {
-                total.add(failure.committed)
-                StandardError.write("error: \(failure)\n")
-                if total.documentsNew + total.documentsChanged > failure.committed.documentsNew + failure.committed.documentsChanged {
-                    StandardError.write("earlier inputs were stored completely\n")
-                }
-                throw ExitCode.failure
             } catch {
+                // An IngestFailure's description also says what was committed from this input.
                 StandardError.write("error: \(error)\n")
+                if index > 0 { StandardError.write("the \(index) input(s) before it were ingested completely\n") }
                 throw ExitCode.failure
             }
         }

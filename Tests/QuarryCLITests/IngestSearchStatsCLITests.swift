@@ -101,7 +101,7 @@ final class IngestSearchStatsCLITests: CLITestCase {
         try Data().write(to: empty)
         let emptyOutcome = try quarry(["ingest", empty.path], in: directory)
         XCTAssertNotEqual(emptyOutcome.status, 0)
-        XCTAssertTrue(emptyOutcome.stderr.contains("empty.jsonl: file is empty"), emptyOutcome.stderr)
+        XCTAssertTrue(emptyOutcome.stderr.contains("empty.jsonl: empty file"), emptyOutcome.stderr)
 
         let broken = directory.appendingPathComponent("broken.jsonl")
         try Data("""

@@ -69,6 +69,31 @@ final class BM25SearchTests: StoreTestCase {
         XCTAssertNil(FTSQuery.anyTerm("\"*()'; --"))
     }
 
+    func testWordsInHalfThePassagesOrMoreAreLeftOutWithoutChangingTheRanking() throws {
+        let store = try makeStore()
+        var state: UInt64 = 3
+        for index in 0..<60 {
+            let words = (0..<30).map { _ -> String in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return "w\((state >> 33) % 40)"
+            }
+            try add(store, id: "\(index)", title: "Doc \(index)", passages: ["the of " + words.joined(separator: " ")])
+        }
+        let query = "the w3 of w17 w20"
+        let pruned = try store.bm25Search(query: query, k: 20)
+        store.pruneCommonTerms = false
+        let full = try store.bm25Search(query: query, k: 60)
+        XCTAssertEqual(full.count, 60, "every passage has 'the'")
+        XCTAssertEqual(pruned.count, 20)
+        for (a, b) in zip(pruned, full) { XCTAssertEqual(a.score, b.score, accuracy: 1e-4) }
+        let clearlyAbove = full.prefix(20).filter { $0.score > full[20].score + 1e-4 }.map(\.passageID)
+        XCTAssertTrue(Set(clearlyAbove).isSubset(of: Set(pruned.map(\.passageID))))
+        store.pruneCommonTerms = true
+        XCTAssertEqual(try store.bm25Search(query: query, k: 60).map(\.passageID).count, 60,
+                       "too few passages with weighted words: the full query runs")
+        XCTAssertEqual(try store.bm25Search(query: "the of", k: 5).count, 5, "only common words: kept")
+    }
+
     func testNonPositiveKFindsNothing() throws {
         XCTAssertEqual(try sampleStore().bm25Search(query: "danube", k: 0), [])
     }

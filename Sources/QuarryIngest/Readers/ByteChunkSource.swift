@@ -1,41 +1,23 @@
 import Foundation
 
-/// Where line-oriented readers get their bytes: a file read in large chunks. This is the seam for
-/// compressed inputs: a decompressing source hands out the decompressed bytes the same way while
-/// `bytesConsumed` counts the compressed bytes read from disk.
+/// Where line-oriented readers get their bytes, in large chunks. `ByteSource` (any compression, detected
+/// from the first bytes) is the one used for files; `bytesConsumed` counts what was taken from disk.
 public protocol ByteChunkSource: AnyObject {
     /// Up to `maxCount` more bytes, or an empty array at the end of the input.
     func nextChunk(maxCount: Int) throws -> [UInt8]
-    /// Bytes taken from the underlying file so far.
+    /// Bytes taken from the underlying file so far (compressed bytes for compressed files).
     var bytesConsumed: Int64 { get }
 }
 
-/// An uncompressed file, read with plain `read(2)` calls.
-public final class PlainFileSource: ByteChunkSource {
-    private let handle: FileHandle
-    private let path: String
-    public private(set) var bytesConsumed: Int64 = 0
-
-    public init(url: URL) throws {
-        path = url.path
-        do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw IngestError(file: url.path, place: "", message: "cannot open: \(error.localizedDescription)")
-        }
-    }
-
-    deinit { try? handle.close() }
-
+extension ByteSource: ByteChunkSource {
     public func nextChunk(maxCount: Int) throws -> [UInt8] {
-        let data: Data?
-        do {
-            data = try handle.read(upToCount: maxCount)
-        } catch {
-            throw IngestError(file: path, place: "byte \(bytesConsumed)", message: "read failed: \(error.localizedDescription)")
+        var chunk = [UInt8](repeating: 0, count: maxCount)
+        let count = try chunk.withUnsafeMutableBufferPointer { buffer in
+            try read(into: buffer.baseAddress!, capacity: maxCount)
         }
-        guard let data, !data.isEmpty else { return [] }
-        bytesConsumed += Int64(data.count)
-        return [UInt8](data)
+        chunk.removeLast(maxCount - count)
+        return chunk
     }
+
+    public var bytesConsumed: Int64 { compressedBytesRead }
 }

@@ -1,19 +1,12 @@
 import Foundation
 
-/// The input formats `quarry ingest --format` accepts.
-public enum IngestFormat: String, CaseIterable, Sendable {
-    /// Decided from the input: a directory is text, otherwise the first bytes decide.
-    case auto
-    case mediawiki, trec, jats, xml, text, jsonl
-}
-
 /// Settings the readers share; each reader takes the ones that concern it.
 public struct ReaderOptions: Sendable {
     /// MediaWiki namespaces to keep.
     public var namespaces: Set<Int> = [0]
     /// Skip bad records, reporting them, instead of stopping.
     public var keepGoing = false
-    /// Element names for generic XML.
+    /// Element names for generic XML (`documentElement` is required for that format).
     public var documentElement: String?
     public var titleElement: String?
     public var textElements: [String] = []
@@ -24,17 +17,27 @@ public struct ReaderOptions: Sendable {
 
 /// Opens the right reader for an input.
 public enum DocumentReaders {
-    /// A reader for `url` in `format` (`.auto`: sniffed). Missing, unreadable and empty inputs are errors
-    /// naming the path.
-    public static func open(url: URL, format: IngestFormat, options: ReaderOptions) throws -> DocumentReader {
-        let resolved = try resolve(format, for: url)
-        switch resolved {
+    /// A reader for `url` in `format` (`.auto`: a directory is read as text files, a file is judged from
+    /// its first decompressed bytes). Missing, unreadable, empty and binary inputs are errors naming the path.
+    public static func open(url: URL, format: DocumentFormat, options: ReaderOptions) throws -> DocumentReader {
+        switch try resolve(format, for: url) {
         case .jsonl:
             return try JSONLReader(url: url, keepGoing: options.keepGoing)
-        case .text:
+        case .text, .auto:
             return try TextReader(url: url, keepGoing: options.keepGoing)
-        case .mediawiki, .trec, .jats, .xml, .auto:
-            throw IngestError(file: url.path, place: "", message: "the \(resolved.rawValue) reader is not part of this build")
+        case .mediawiki:
+            return try MediaWikiDumpReader(url: url, namespaces: options.namespaces, keepGoing: options.keepGoing)
+        case .trec:
+            return try TRECReader(url: url, keepGoing: options.keepGoing)
+        case .jats:
+            return try JATSReader(url: url)
+        case .xml:
+            guard let element = options.documentElement else {
+                throw IngestError(file: url.path, place: "",
+                                  message: "generic XML needs --doc-element (and usually --title-element, --text-element)")
+            }
+            return try GenericXMLReader(url: url, documentElement: element, titleElement: options.titleElement,
+                                        textElements: options.textElements, idElement: options.idElement)
         }
     }
 
@@ -44,7 +47,7 @@ public enum DocumentReaders {
     }
 
     /// The concrete format for `url`: `format` itself unless it is `.auto`.
-    public static func resolve(_ format: IngestFormat, for url: URL) throws -> IngestFormat {
+    public static func resolve(_ format: DocumentFormat, for url: URL) throws -> DocumentFormat {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw IngestError(file: url.path, place: "", message: "no such file or directory")
@@ -55,24 +58,7 @@ public enum DocumentReaders {
             }
             return .text
         }
-        let head = try firstBytes(of: url, count: 4096)
-        guard !head.isEmpty else { throw IngestError(file: url.path, place: "", message: "file is empty") }
-        guard format == .auto else { return format }
-        let firstSignificant = head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        switch firstSignificant {
-        case UInt8(ascii: "{"): return .jsonl
-        case UInt8(ascii: "<"): return .xml
-        default: return .text
-        }
-    }
-
-    private static func firstBytes(of url: URL, count: Int) throws -> [UInt8] {
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            return [UInt8](try handle.read(upToCount: count) ?? Data())
-        } catch {
-            throw IngestError(file: url.path, place: "", message: "cannot read: \(error.localizedDescription)")
-        }
+        let detected = try DocumentFormat.detect(url: url)
+        return format == .auto ? detected : format
     }
 }

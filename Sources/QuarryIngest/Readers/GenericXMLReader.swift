@@ -16,6 +16,9 @@ public final class GenericXMLReader: DocumentReader {
     private let source: ByteSource
     private let stream: XMLStream
     private var positioned = false
+    /// True when the stream stands on an expanded record still to be skipped. Skipping is deferred to
+    /// the next call so that a parse error further on never withholds a record already complete.
+    private var expanded = false
     private var records = 0
 
     public init(url: URL, documentElement: String, titleElement: String?, textElements: [String], idElement: String?) throws {
@@ -31,14 +34,13 @@ public final class GenericXMLReader: DocumentReader {
     public func next() throws -> SourceDocument? {
         while try advance() {
             guard stream.isElementStart, stream.localName == documentElement else { continue }
-            let line = stream.line
             let record = try stream.expand()
+            let line = record.line
             records += 1
             let document = self.document(record, line: line)
-            positioned = try stream.skipSubtree()
+            expanded = true
             if let document { return document }
             skipped[.empty, default: 0] += 1
-            if !positioned { break }
         }
         if records == 0 {
             throw IngestError(file: url.path, place: "", message: source.bytesProduced == 0 ? "empty file" : "no <\(documentElement)> elements found")
@@ -48,6 +50,7 @@ public final class GenericXMLReader: DocumentReader {
 
     private func advance() throws -> Bool {
         if positioned { positioned = false; return true }
+        if expanded { expanded = false; return try stream.skipSubtree() }
         return try stream.read()
     }
 

@@ -12,6 +12,9 @@ public final class JATSReader: DocumentReader {
     private let source: ByteSource
     private let stream: XMLStream
     private var positioned = false
+    /// True when the stream stands on an expanded record still to be skipped. Skipping is deferred to
+    /// the next call so that a parse error further on never withholds a record already complete.
+    private var expanded = false
     private var records = 0
 
     /// Not prose, or not the article's own prose.
@@ -47,14 +50,13 @@ public final class JATSReader: DocumentReader {
             guard stream.isElementStart else { continue }
             let isArticle = stream.nameIs("article"), isCitation = stream.nameIs("PubmedArticle")
             guard isArticle || isCitation else { continue }
-            let line = stream.line
             let record = try stream.expand()
+            let line = record.line
             let document = isArticle ? article(record, line: line) : citation(record, line: line)
             records += 1
-            positioned = try stream.skipSubtree()
+            expanded = true
             if let document { return document }
             skipped[.empty, default: 0] += 1
-            if !positioned { break }
         }
         if records == 0 { throw IngestError(file: url.path, place: "", message: "no <article> or <PubmedArticle> records found") }
         return nil
@@ -62,6 +64,7 @@ public final class JATSReader: DocumentReader {
 
     private func advance() throws -> Bool {
         if positioned { positioned = false; return true }
+        if expanded { expanded = false; return try stream.skipSubtree() }
         return try stream.read()
     }
 

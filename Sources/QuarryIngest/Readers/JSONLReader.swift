@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads a JSONL corpus as BEIR and Pyserini ship them: one JSON object per line with `id` (or `_id`),
+/// Reads a JSONL corpus (plain or compressed) as BEIR and Pyserini ship them: one JSON object per line with `id` (or `_id`),
 /// optional `title` and `text`; other fields are ignored, numeric ids are accepted as their decimal text,
 /// blank lines are skipped. Errors name the file and line. With `keepGoing`, a bad line is counted as
 /// malformed, remembered in `problems`, and reading goes on with the next line.
@@ -12,9 +12,9 @@ public final class JSONLReader: DocumentReader, ProblemReporting {
     public private(set) var skipped: [SkipReason: Int] = [:]
     public private(set) var problems: [IngestError] = []
 
-    /// Reads the plain file at `url`.
+    /// Reads the file at `url`, plain or compressed (gzip, bzip2, xz: detected from its first bytes).
     public convenience init(url: URL, keepGoing: Bool = false) throws {
-        try self.init(source: PlainFileSource(url: url), path: url.path, keepGoing: keepGoing)
+        try self.init(source: ByteSource(url: url), path: url.path, keepGoing: keepGoing)
     }
 
     /// Reads JSONL from any byte source (a decompressing one, say); `path` names it in errors.

@@ -17,8 +17,11 @@ public final class MediaWikiDumpReader: DocumentReader {
     private var cleaner = WikitextCleaner()
     /// Namespace names from `<siteinfo>` (lower case) to keys, for schemas whose pages lack `<ns>`.
     private var namespaceKeys: [String: Int] = [:]
-    /// True when the stream already stands on an unexamined node (after skipping a subtree).
+    /// True when the stream already stands on an unexamined node (the root, once checked).
     private var positioned = false
+    /// True when the stream stands on an expanded record still to be skipped. Skipping is deferred to
+    /// the next call so that a parse error further on never withholds a record already complete.
+    private var expanded = false
 
     /// Opens the dump and checks that its root element is `<mediawiki>`.
     /// - Parameters:
@@ -50,15 +53,12 @@ public final class MediaWikiDumpReader: DocumentReader {
             guard stream.isElementStart, stream.depth == 1 else { continue }
             if stream.nameIs("siteinfo") {
                 readSiteInfo(try stream.expand())
-                positioned = try stream.skipSubtree()
-                if !positioned { return nil }
+                expanded = true
             } else if stream.nameIs("page") {
-                let line = stream.line
                 let page = try stream.expand()
-                let document = try document(from: page, line: line)
-                positioned = try stream.skipSubtree()
-                if let document { return document }
-                if !positioned { return nil }
+                let line = page.line
+                expanded = true
+                if let document = try document(from: page, line: line) { return document }
             }
         }
         return nil
@@ -66,6 +66,7 @@ public final class MediaWikiDumpReader: DocumentReader {
 
     private func advance() throws -> Bool {
         if positioned { positioned = false; return true }
+        if expanded { expanded = false; return try stream.skipSubtree() }
         return try stream.read()
     }
 

@@ -75,12 +75,14 @@ public final class TRECReader: DocumentReader {
     /// The byte range of the next `<DOC>…</DOC>` in `buffer`, and its first line.
     private func nextRecord() throws -> (Int, Int, Int)? {
         while true {
-            if let start = findOpening() {
-                try checkGap(upTo: start)
+            if let opening = findOpening() {
+                try checkGap(upTo: opening)
+                // From here the record starts at `position` (refilling moves it to the buffer's front).
                 let startLine = line
                 while true {
-                    if let end = findClosing(from: start) {
-                        countLines(from: position, to: end)
+                    if let end = findClosing(from: position) {
+                        let start = position
+                        countLines(from: start, to: end)
                         position = end
                         records += 1
                         return (start, end, startLine)
@@ -88,7 +90,7 @@ public final class TRECReader: DocumentReader {
                     if ended {
                         throw IngestError(file: url.path, place: "line \(startLine)", message: "<DOC> record never closed (the file ends inside it)")
                     }
-                    if buffer.count - start > Self.maximumRecordBytes {
+                    if buffer.count - position > Self.maximumRecordBytes {
                         throw IngestError(file: url.path, place: "line \(startLine)", message: "<DOC> record longer than \(Self.maximumRecordBytes >> 20) MiB: not closed?")
                     }
                     try refill()

@@ -3,7 +3,7 @@ import Foundation
 /// Reads plain-text documents: one file, or every file under a directory (recursively, in path order,
 /// hidden files and folders left out), one document per file. The external id is the path relative to
 /// the directory (the file name for a single file); the title is the file name without its extension.
-/// Text must be UTF-8 (a leading byte-order mark is dropped); anything else is an error naming the byte
+/// Files may be compressed (gzip, bzip2, xz). Text must be UTF-8 (a leading byte-order mark is dropped); anything else is an error naming the byte
 /// offset, and a NUL byte marks a binary file. With `keepGoing` such files are skipped as malformed.
 public final class TextReader: DocumentReader, ProblemReporting {
     private let root: URL
@@ -47,18 +47,15 @@ public final class TextReader: DocumentReader, ProblemReporting {
     }
 
     private func document(at url: URL, relativePath: String) throws -> SourceDocument {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw IngestError(file: url.path, place: "", message: "cannot read: \(error.localizedDescription)")
-        }
-        bytesRead += Int64(data.count)
+        // One document per file: the file is read whole (decompressed when compressed).
+        let source = try ByteSource(url: url)
+        let data = try source.readAll()
+        bytesRead += source.compressedBytesRead
         var bytes = data[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         let bomLength = data.count - bytes.count
         if let nul = bytes.firstIndex(of: 0) {
-            throw IngestError(file: url.path, place: "byte \(nul - data.startIndex)",
+            throw IngestError(file: url.path, place: "byte \(nul)",
                               message: "NUL byte: this looks like a binary file, not text")
         }
         switch UTF8Check.decode(bytes) {

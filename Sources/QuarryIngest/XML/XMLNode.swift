@@ -18,6 +18,9 @@ struct XMLNode {
         return other.withCString { strcmp(UnsafeRawPointer(raw).assumingMemoryBound(to: CChar.self), $0) == 0 }
     }
 
+    /// The line the node starts on in its file.
+    var line: Int { Int(xmlGetLineNo(pointer)) }
+
     /// Child elements in document order.
     var elements: [XMLNode] {
         var result: [XMLNode] = []

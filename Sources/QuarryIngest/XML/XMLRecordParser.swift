@@ -2,36 +2,45 @@ import CLibXML2
 import Glibc
 
 /// Parses one small, self-contained XML record held in memory (a TREC `<DOC>`), with the same
-/// untrusted-input options as `XMLStream`. One parser context, reused record after record.
+/// untrusted-input options as `XMLStream`. One libxml2 reader, reset for record after record.
 final class XMLRecordParser {
-    private let context: xmlParserCtxtPtr
-    private var document: xmlDocPtr?
+    private var reader: xmlTextReaderPtr?
+    private let errors = ErrorLog()
 
-    init() {
-        XMLStream.refuseExternalLoads
-        context = xmlNewParserCtxt()
-    }
+    init() { XMLStream.refuseExternalLoads }
 
-    deinit {
-        if let document { xmlFreeDoc(document) }
-        xmlFreeParserCtxt(context)
-    }
+    deinit { if let reader { xmlFreeTextReader(reader) } }
 
-    /// The record's root element (valid until the next call), or the error with line and column
+    /// The record's root element, valid until the next call, or the first error with line and column
     /// relative to the record's first line.
     func parse(_ bytes: UnsafeBufferPointer<UInt8>, name: String) -> Result<XMLNode, RecordError> {
-        if let document { xmlFreeDoc(document); self.document = nil }
+        errors.first = nil
         let raw = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
-        let parsed = xmlCtxtReadMemory(context, raw, Int32(bytes.count), name, nil, XMLStream.parseOptions)
-        guard let parsed, context.pointee.wellFormed != 0, let root = xmlDocGetRootElement(parsed) else {
-            if let parsed { xmlFreeDoc(parsed) }
-            let error = context.pointee.lastError
-            var message = error.message.map { String(cString: $0) } ?? "parse error"
-            while message.last?.isWhitespace == true { message.removeLast() }
-            return .failure(RecordError(line: max(1, Int(error.line)), column: Int(error.int2), message: message))
+        if let reader {
+            guard xmlReaderNewMemory(reader, raw, Int32(bytes.count), name, nil, XMLStream.parseOptions) == 0 else {
+                return .failure(RecordError(line: 1, column: 1, message: "cannot reset the XML parser"))
+            }
+        } else {
+            reader = xmlReaderForMemory(raw, Int32(bytes.count), name, nil, XMLStream.parseOptions)
         }
-        document = parsed
-        return .success(XMLNode(root))
+        guard let reader else { return .failure(RecordError(line: 1, column: 1, message: "cannot start the XML parser")) }
+        xmlTextReaderSetStructuredErrorHandler(reader, recordError, Unmanaged.passUnretained(errors).toOpaque())
+        // Expanding the first element parses the whole record (it is cut at its closing tag); reading on
+        // would free the expanded nodes.
+        var root: xmlNodePtr?
+        var status: Int32 = 1
+        while status == 1 && root == nil {
+            status = xmlTextReaderRead(reader)
+            if status == 1, xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+                root = xmlTextReaderExpand(reader)
+                if root == nil { status = -1 }
+            }
+        }
+        if status < 0 || errors.first != nil || root == nil {
+            let error = errors.first ?? ErrorLog.Entry(line: 1, column: 1, message: root == nil ? "no element" : "parse error")
+            return .failure(RecordError(line: max(1, error.line), column: error.column, message: error.message))
+        }
+        return .success(XMLNode(root!))
     }
 
     struct RecordError: Error {

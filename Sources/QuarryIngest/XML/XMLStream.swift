@@ -14,7 +14,7 @@ final class XMLStream {
     private let prefixLength: Int
 
     static let parseOptions: Int32 = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-        | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+        | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_BIG_LINES.rawValue)
 
     /// - Parameters:
     ///   - prefix, suffix: bytes fed before and after the file (a synthetic root for root-less files).
@@ -47,21 +47,22 @@ final class XMLStream {
 
     /// Advances to the next node; false at the end of the document.
     func read() throws -> Bool {
+        // A failed file read stops libxml2 only once it runs out of buffered input: report it then.
         let status = xmlTextReaderRead(reader)
-        if status < 0 || feed.failure != nil { throw failure() }
+        if status < 0 || (status == 0 && feed.failure != nil) { throw failure() }
         return status == 1
     }
 
     /// Skips the current node's subtree, landing on the node after it; false at the end.
     func skipSubtree() throws -> Bool {
         let status = xmlTextReaderNext(reader)
-        if status < 0 || feed.failure != nil { throw failure() }
+        if status < 0 || (status == 0 && feed.failure != nil) { throw failure() }
         return status == 1
     }
 
     /// The current element with its whole subtree parsed (valid until the reader moves on).
     func expand() throws -> XMLNode {
-        guard let node = xmlTextReaderExpand(reader), feed.failure == nil else { throw failure() }
+        guard let node = xmlTextReaderExpand(reader) else { throw failure() }
         return XMLNode(node)
     }
 
@@ -157,7 +158,7 @@ final class ErrorLog {
     var first: Entry?
 }
 
-private func recordError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+func recordError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let context, let error else { return }
     let log = Unmanaged<ErrorLog>.fromOpaque(context).takeUnretainedValue()
     guard log.first == nil, error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue else { return }

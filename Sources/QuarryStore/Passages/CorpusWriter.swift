@@ -14,10 +14,21 @@ public struct StoredDocument: Equatable, Sendable {
 /// range written in this transaction; removals update the index immediately (FTS5 needs the old text to
 /// delete it). Both happen in the caller's transaction, so passages and index commit together.
 public final class CorpusWriter {
+    /// When new passages enter the full-text index (kept switchable for the store benchmark).
+    enum Indexing {
+        /// One INSERT … SELECT over the batch's id range before commit.
+        case endOfBatch
+        /// One FTS5 insert per passage, right after it.
+        case perRow
+    }
+
+    static var indexing = Indexing.endOfBatch
     private let db: Database
     private let findDocument: PreparedStatement
     private let insertDocument: PreparedStatement
     private let insertPassage: PreparedStatement
+    private let indexPassage: PreparedStatement
+    private let indexing = CorpusWriter.indexing
     /// The first passage id written in this transaction; passages from here on are not indexed yet.
     private var firstNewPassageID: Int64?
 
@@ -30,6 +41,8 @@ public final class CorpusWriter {
             "INSERT INTO documents (source, external_id, title, content_hash) VALUES (?1, ?2, ?3, ?4)")
         insertPassage = try PreparedStatement(connection,
             "INSERT INTO passages (document_id, ordinal, title, text) VALUES (?1, ?2, ?3, ?4)")
+        indexPassage = try PreparedStatement(connection,
+            "INSERT INTO passages_fts (rowid, title, text) VALUES (?1, ?2, ?3)")
     }
 
     /// The stored document with this identity, if any.
@@ -78,8 +91,15 @@ public final class CorpusWriter {
             _ = try insertPassage.step()
             last = sqlite3_last_insert_rowid(db.sqliteConnection)
             if first == nil { first = last }
+            if indexing == .perRow {
+                try indexPassage.reset()
+                indexPassage.bind(1, last)
+                indexPassage.bind(2, title)
+                indexPassage.bind(3, text)
+                _ = try indexPassage.step()
+            }
         }
-        if firstNewPassageID == nil, let first { firstNewPassageID = first }
+        if indexing == .endOfBatch, firstNewPassageID == nil, let first { firstNewPassageID = first }
         return (documentID, first.map { $0...last })
     }
 

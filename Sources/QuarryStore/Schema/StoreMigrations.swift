@@ -18,6 +18,7 @@ public enum StoreMigrations {
     public static let all: [StoreMigration] = [
         StoreMigration("documents-and-passages") { try createDocumentsAndPassages($0) },
         StoreMigration("passage-fts5-index") { try createPassageIndex($0) },
+        StoreMigration("passage-fts5-vocabulary") { try createPassageVocabulary($0) },
     ]
 
     /// A migrator that applies `all` and then `extra` (for modules that keep their tables elsewhere).
@@ -63,5 +64,11 @@ public enum StoreMigrations {
                 tokenize = 'unicode61 remove_diacritics 2'
             );
             """)
+    }
+
+    /// Document frequency of every indexed term (read-only view over the index), so searches can leave out
+    /// words too common to carry weight.
+    static func createPassageVocabulary(_ db: Database) throws {
+        try db.execute(sql: "CREATE VIRTUAL TABLE passages_fts_terms USING fts5vocab(passages_fts, 'row')")
     }
 }

@@ -19,17 +19,44 @@ extension CorpusStore {
     /// The `k` passages with the best BM25 score for any word of `query` (FTS5's bm25 over title and text,
     /// negated so that higher is better). Query text is never interpreted as FTS5 syntax: see `FTSQuery`.
     /// Empty or punctuation-only queries find nothing.
+    ///
+    /// Words found in at least half the passages are first left out of the match when the query has other
+    /// words: BM25 gives them no weight (FTS5 floors their negative IDF at 1e-6), yet matching them makes
+    /// FTS5 score nearly every passage. When that finds fewer than `k` passages, the full query runs instead,
+    /// so the result is the plain BM25 top `k` either way (up to ties broken by such near-zero weights).
     public func bm25Search(query: String, k: Int) throws -> [PassageHit] {
-        guard k > 0, let match = FTSQuery.anyTerm(query) else { return [] }
+        let terms = FTSQuery.terms(in: query)
+        guard k > 0, !terms.isEmpty else { return [] }
         return try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT p.id, p.title, p.text, -f.rank
-                FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?) AS f
-                JOIN passages p ON p.id = f.rowid
-                ORDER BY f.rank, p.id
-                """, arguments: [match, k]).map {
-                PassageHit(passageID: $0[0], title: $0[1], text: $0[2], score: $0[3])
+            let weighted = try weightedTerms(terms, db)
+            if weighted.count < terms.count {
+                let hits = try search(FTSQuery.anyTerm(of: weighted)!, k: k, db)
+                if hits.count == k { return hits }
             }
+            return try search(FTSQuery.anyTerm(of: terms)!, k: k, db)
         }
+    }
+
+    private func search(_ match: String, k: Int, _ db: Database) throws -> [PassageHit] {
+        try Row.fetchAll(db, sql: """
+            SELECT p.id, p.title, p.text, -f.rank
+            FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?) AS f
+            JOIN passages p ON p.id = f.rowid
+            ORDER BY f.rank, p.id
+            """, arguments: [match, k]).map {
+            PassageHit(passageID: $0[0], title: $0[1], text: $0[2], score: $0[3])
+        }
+    }
+
+    /// `terms` without those in at least half the passages (all of them when that would leave none).
+    private func weightedTerms(_ terms: [String], _ db: Database) throws -> [String] {
+        guard terms.count > 1, pruneCommonTerms else { return terms }
+        let passages = try Int.fetchOne(db, sql: "SELECT count(*) FROM passages") ?? 0
+        let statement = try db.cachedStatement(sql: "SELECT doc FROM passages_fts_terms WHERE term = ?")
+        let weighted = try terms.filter { term in
+            let frequency = try Int.fetchOne(statement, arguments: [FTSQuery.indexForm(of: term)]) ?? 0
+            return 2 * frequency < passages
+        }
+        return weighted.isEmpty ? terms : weighted
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns user text into an FTS5 query that can only mean "any of these words".
 ///
 /// The text is cut into runs of letters and digits (as FTS5's unicode61 tokenizer does), each run becomes a
@@ -7,12 +9,24 @@
 public enum FTSQuery {
     /// The FTS5 query for `text`, or nil when it holds no word at all.
     public static func anyTerm(_ text: String) -> String? {
+        anyTerm(of: terms(in: text))
+    }
+
+    /// The FTS5 query matching any of `terms`, or nil for none.
+    static func anyTerm(of terms: [String]) -> String? {
+        let quoted = terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        return quoted.isEmpty ? nil : quoted.joined(separator: " OR ")
+    }
+
+    /// The distinct words of `text` (compared without case or diacritics), in order of appearance.
+    static func terms(in text: String) -> [String] {
         var seen = Set<String>()
-        var terms: [String] = []
-        for term in words(in: text) where seen.insert(term.lowercased()).inserted {
-            terms.append("\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
-        }
-        return terms.isEmpty ? nil : terms.joined(separator: " OR ")
+        return words(in: text).filter { seen.insert(indexForm(of: $0)).inserted }
+    }
+
+    /// A word as the unicode61 tokenizer (remove_diacritics 2) stores it: case and diacritics folded.
+    static func indexForm(of word: String) -> String {
+        word.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 
     /// Runs of letters, digits and combining marks.
