@@ -35,6 +35,10 @@ final class WikitextCleanerTests: XCTestCase {
         XCTAssertEqual(plain("'''Bold''' and ''italic'' __TOC__ rock'n'roll"), "Bold and italic rock'n'roll")
     }
 
+    func testPunctuationLeftByRemovedMarkupIsMended() {
+        XCTAssertEqual(plain("the Greek {{lang|grc|x}}, i.e. ({{IPA|y}}) word (<ref>z</ref>; a) end ."), "the Greek, i.e. word (a) end.")
+    }
+
     func testHeadingsSplitSectionsAndListsStay() {
         let sections = cleaner.clean("Lead text.\n== History ==\n* first item\n# second item\n;term: def\n=== Sub ===\nmore")
         XCTAssertEqual(sections, [

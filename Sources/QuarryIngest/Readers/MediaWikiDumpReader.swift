@@ -96,11 +96,11 @@ public final class MediaWikiDumpReader: DocumentReader {
         guard !title.isEmpty, let text = revision?.firstElement(named: "text") else {
             return try malformed("page without \(title.isEmpty ? "<title>" : "<revision><text>")", line: line)
         }
-        let wikitext = text.text()
+        let wikitext = text.textBytes()
         if page.firstElement(named: "redirect") != nil || isRedirect(wikitext) { return skip(.redirect) }
         let namespace = page.firstElement(named: "ns").flatMap { Int($0.text().trimmingSpaces) } ?? namespaceFromTitle(title)
         guard namespaces.contains(namespace) else { return skip(.namespace) }
-        let sections = cleaner.clean(wikitext).map(\.text)
+        let sections = cleaner.clean(utf8: wikitext).map(\.text)
         guard !sections.isEmpty else { return skip(.empty) }
         return SourceDocument(externalID: id.isEmpty ? title : id, title: title, sections: sections, location: "line \(line)")
     }
@@ -116,8 +116,8 @@ public final class MediaWikiDumpReader: DocumentReader {
     }
 
     /// "#REDIRECT [[…]]" in the text (any case, leading spaces allowed), for dumps without `<redirect>`.
-    private func isRedirect(_ wikitext: String) -> Bool {
-        var utf8 = wikitext.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }[...]
+    private func isRedirect(_ wikitext: [UInt8]) -> Bool {
+        var utf8 = wikitext.prefix(200).drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }
         guard utf8.first == ASCII.hash else { return false }
         utf8 = utf8.dropFirst()
         return utf8.prefix(8).map(lowerASCII).elementsEqual("redirect".utf8)

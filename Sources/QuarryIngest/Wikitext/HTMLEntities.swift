@@ -1,3 +1,5 @@
+import Glibc
+
 /// Decoding of HTML character references (`&amp;`, `&nbsp;`, `&#8212;`, `&#x2014;`) in UTF-8 bytes.
 /// Unknown names are left as they are.
 enum HTMLEntities {
@@ -23,13 +25,15 @@ enum HTMLEntities {
 
     static func decode(_ input: [UInt8]) -> [UInt8] {
         guard input.contains(ASCII.ampersand) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
+                let next = nextByte(ASCII.ampersand, in: bytes, from: index)
+                output.append(bytes, from: index, to: next)
+                index = next
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
-                if byte == ASCII.ampersand, let (scalar, length) = reference(in: bytes, at: index) {
+                if let (scalar, length) = reference(in: bytes, at: index) {
                     appendUTF8(scalar, to: &output)
                     index += length
                 } else {
@@ -38,7 +42,6 @@ enum HTMLEntities {
                 }
             }
         }
-        return output
     }
 
     /// The scalar a reference at `index` stands for and the reference's length in bytes.
@@ -64,8 +67,8 @@ enum HTMLEntities {
         return (valid.value, end + 1 - index)
     }
 
-    static func appendUTF8(_ value: UInt32, to output: inout [UInt8]) {
+    static func appendUTF8(_ value: UInt32, to output: inout ByteWriter) {
         guard let scalar = Unicode.Scalar(value) else { return }
-        output.append(contentsOf: UTF8.encode(scalar)!)
+        for byte in UTF8.encode(scalar)! { output.append(byte) }
     }
 }

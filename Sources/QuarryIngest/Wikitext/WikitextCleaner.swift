@@ -41,8 +41,12 @@ public struct WikitextCleaner: Sendable {
 
     /// Sections of plain text, empty ones left out.
     public func clean(_ wikitext: String) -> [WikitextSection] {
-        var bytes = Array(wikitext.utf8)
-        bytes = HTMLEntities.decode(bytes)
+        clean(utf8: Array(wikitext.utf8))
+    }
+
+    /// The same for UTF-8 bytes (as the dump reader has them), sparing a conversion.
+    public func clean(utf8: [UInt8]) -> [WikitextSection] {
+        var bytes = HTMLEntities.decode(utf8)
         bytes = WikitextTags.strip(bytes)
         bytes = WikitextTemplates.strip(bytes)
         bytes = WikitextLinks.strip(bytes, files: fileNamespaces, categories: categoryNamespaces)

@@ -4,22 +4,25 @@ enum WikitextLinks {
     /// Internal links nest only inside captions; a label holding a further link is cleaned again, at
     /// most this many rounds.
     private static let rounds = 4
+    nonisolated(unsafe) private static let brackets = byteTable([ASCII.openBracket, ASCII.closeBracket])
 
     static func strip(_ input: [UInt8], files: Set<String>, categories: Set<String>) -> [UInt8] {
         var text = input
         for _ in 0..<rounds {
             guard contains(text, ASCII.openBracket, ASCII.openBracket) || contains(text, ASCII.closeBracket, ASCII.closeBracket) else { break }
-            text = text.withUnsafeBufferPointer { onePass($0, files: files, categories: categories) }
+            text = ByteWriter.transform(text) { onePass($0, into: &$1, files: files, categories: categories) }
         }
         // Anything still bracketed after the rounds is markup no reader wants.
         return removePairs(text)
     }
 
-    private static func onePass(_ bytes: UnsafeBufferPointer<UInt8>, files: Set<String>, categories: Set<String>) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
+    private static func onePass(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout ByteWriter, files: Set<String>, categories: Set<String>) {
         var index = 0
         while index < bytes.count {
+            let next = nextMarked(brackets, in: bytes, from: index)
+            output.append(bytes, from: index, to: next)
+            index = next
+            guard index < bytes.count else { break }
             if bytes.matches(ASCII.openBracket, ASCII.openBracket, at: index) {
                 guard let close = matchingClose(bytes, from: index + 2) else { index += 2; continue }
                 appendLink(bytes, index + 2, close, files: files, categories: categories, to: &output)
@@ -31,7 +34,6 @@ enum WikitextLinks {
                 index += 1
             }
         }
-        return output
     }
 
     /// The "]]" closing a link whose body starts at `from`, counting nested "[[". Links never span
@@ -52,7 +54,7 @@ enum WikitextLinks {
     }
 
     private static func appendLink(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
-                                   files: Set<String>, categories: Set<String>, to output: inout [UInt8]) {
+                                   files: Set<String>, categories: Set<String>, to output: inout ByteWriter) {
         var pipe = start
         while pipe < end && bytes[pipe] != ASCII.pipe { pipe += 1 }
         var targetStart = start
@@ -63,20 +65,20 @@ enum WikitextLinks {
             if files.contains(prefix) || categories.contains(prefix) || isLanguageCode(raw) { return }
         }
         if pipe < end && pipe + 1 < end {
-            output.append(contentsOf: bytes[(pipe + 1)..<end])
+            output.append(bytes, from: pipe + 1, to: end)
         } else if pipe < end {
             appendPipeTrick(bytes, targetStart, pipe, to: &output)
         } else {
-            output.append(contentsOf: bytes[targetStart..<pipe])
+            output.append(bytes, from: targetStart, to: pipe)
         }
     }
 
     /// `[[Paris (disambiguation)|]]` shows "Paris": the target without its parenthesised part.
-    private static func appendPipeTrick(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to output: inout [UInt8]) {
+    private static func appendPipeTrick(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, to output: inout ByteWriter) {
         var stop = end
         if let paren = (start..<end).first(where: { bytes[$0] == 0x28 }) { stop = paren }
         while stop > start && bytes[stop - 1] == ASCII.space { stop -= 1 }
-        output.append(contentsOf: bytes[start..<stop])
+        output.append(bytes, from: start, to: stop)
     }
 
     /// The text before the first ":" of a target, if short enough to be a namespace: as compared with
@@ -100,16 +102,18 @@ enum WikitextLinks {
     /// External links: `[http://x label]` keeps "label", `[http://x]` goes. Bare URLs stay as text.
     static func stripExternal(_ input: [UInt8]) -> [UInt8] {
         guard input.contains(ASCII.openBracket) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
-                if bytes[index] == ASCII.openBracket, startsURL(bytes, index + 1),
+                let next = nextByte(ASCII.openBracket, in: bytes, from: index)
+                output.append(bytes, from: index, to: next)
+                index = next
+                guard index < bytes.count else { break }
+                if startsURL(bytes, index + 1),
                    let close = (index + 1..<min(bytes.count, index + 2000)).first(where: { bytes[$0] == ASCII.closeBracket || bytes[$0] == ASCII.newline }),
                    bytes[close] == ASCII.closeBracket {
                     if let space = (index + 1..<close).first(where: { bytes[$0] == ASCII.space }) {
-                        output.append(contentsOf: bytes[(space + 1)..<close])
+                        output.append(bytes, from: space + 1, to: close)
                     }
                     index = close + 1
                 } else {
@@ -118,7 +122,6 @@ enum WikitextLinks {
                 }
             }
         }
-        return output
     }
 
     private static func startsURL(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int) -> Bool {
@@ -135,9 +138,7 @@ enum WikitextLinks {
     /// Drops every remaining "[[" and "]]".
     private static func removePairs(_ input: [UInt8]) -> [UInt8] {
         guard contains(input, ASCII.openBracket, ASCII.openBracket) || contains(input, ASCII.closeBracket, ASCII.closeBracket) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
                 if bytes.matches(ASCII.openBracket, ASCII.openBracket, at: index) || bytes.matches(ASCII.closeBracket, ASCII.closeBracket, at: index) {
@@ -147,7 +148,6 @@ enum WikitextLinks {
                 }
             }
         }
-        return output
     }
 }
 

@@ -21,14 +21,13 @@ enum WikitextTags {
 
     static func strip(_ input: [UInt8]) -> [UInt8] {
         guard input.contains(ASCII.less) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var index = 0
             while index < bytes.count {
-                guard bytes[index] == ASCII.less else {
-                    output.append(bytes[index]); index += 1; continue
-                }
+                let next = nextByte(ASCII.less, in: bytes, from: index)
+                output.append(bytes, from: index, to: next)
+                index = next
+                guard index < bytes.count else { break }
                 if bytes.matchesIgnoringCase("<!--", at: index) {
                     index = bytes.find(ASCII.dash, ASCII.dash, from: index + 4).map { commentEnd(bytes, $0) } ?? bytes.count
                     continue
@@ -47,7 +46,6 @@ enum WikitextTags {
                 }
             }
         }
-        return output
     }
 
     /// Past the "-->" that ends a comment whose "--" search found a candidate at `dashes`.

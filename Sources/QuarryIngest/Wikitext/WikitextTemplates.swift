@@ -3,15 +3,16 @@
 enum WikitextTemplates {
     private enum Opener { case template, parameter, table }
 
+    /// The bytes that can open or close a construct.
+    nonisolated(unsafe) private static let braces = byteTable([ASCII.openBrace, ASCII.closeBrace, ASCII.pipe])
+
     /// How often an unclosed opener is dropped and the scan resumed after it before the rest of the
     /// page is given up as markup: keeps pathological pages linear.
     private static let resumeLimit = 8
 
     static func strip(_ input: [UInt8]) -> [UInt8] {
         guard input.contains(ASCII.openBrace) || input.contains(ASCII.closeBrace) else { return input }
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        input.withUnsafeBufferPointer { bytes in
+        return ByteWriter.transform(input) { bytes, output in
             var start = 0
             var resumes = 0
             while let unclosed = scan(bytes, from: start, into: &output, giveUpUnclosed: resumes >= resumeLimit) {
@@ -20,17 +21,21 @@ enum WikitextTemplates {
                 start = unclosed + 2
             }
         }
-        return output
     }
 
     /// Copies text outside templates and tables from `start` on. Returns the position of the outermost
     /// opener still open at the end (output written up to it), or nil when the page was consumed.
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into output: inout [UInt8],
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into output: inout ByteWriter,
                              giveUpUnclosed: Bool) -> Int? {
         var stack: [Opener] = []
         var outermost = 0
         var index = start
         while index < bytes.count {
+            // Runs of ordinary bytes are copied (outside any construct) or skipped (inside) at once.
+            let next = nextMarked(braces, in: bytes, from: index)
+            if stack.isEmpty { output.append(bytes, from: index, to: next) }
+            index = next
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == ASCII.openBrace, index + 1 < bytes.count {
                 let next = bytes[index + 1]

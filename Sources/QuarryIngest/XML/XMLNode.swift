@@ -54,9 +54,14 @@ struct XMLNode {
     /// expanded), and elements named in `skipping` are left out with their subtrees. Iterative, so deep
     /// nesting cannot overflow the stack.
     func text(skipping: Set<String> = []) -> String {
+        String(decoding: textBytes(skipping: skipping), as: UTF8.self)
+    }
+
+    /// `text` as UTF-8 bytes.
+    func textBytes(skipping: Set<String> = []) -> [UInt8] {
         var bytes: [UInt8] = []
         appendText(to: &bytes, skipping: skipping, separator: nil)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Like `text`, appending to a byte buffer; `separator` goes after each element listed in it
