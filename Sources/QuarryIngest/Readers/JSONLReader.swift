@@ -22,7 +22,7 @@ public final class JSONLReader: DocumentReader, ProblemReporting {
         self.path = path
         self.source = source
         self.keepGoing = keepGoing
-        lines = LineSplitter(source: source)
+        lines = LineSplitter(source: source, maximumLineLength: TextReader.maximumDocumentBytes)
     }
 
     public var bytesRead: Int64 { source.bytesConsumed }
