@@ -105,6 +105,7 @@ final class HostileInputCLITests: CLITestCase {
         if outcome.status != 0 {
             XCTAssertEqual(outcome.status, 1)
             XCTAssertTrue(outcome.stderr.contains("huge-page.xml") && outcome.stderr.contains("line "), outcome.stderr)
+            XCTAssertFalse(outcome.stderr.contains("malformed XML\n"), "says what is wrong: \(outcome.stderr)")
         }
         XCTAssertEqual(try integrityCheck(database), "ok")
     }
