@@ -87,8 +87,8 @@ final class ReaderFuzzTests: XCTestCase {
     func testTRECReader() throws {
         let seeds = [try head("trec-xml/cran.all.1400.xml", through: "</doc>", count: 6, closing: "\n"),
                      try head("trec-xml/cran.qry.xml", through: "</top>", count: 6, closing: "\n")]
-        try fuzzReader("trec", seeds: seeds) { try TRECReader(url: $0) }
-        try fuzzReader("trec-keep-going", seeds: seeds, iterations: 150) { try TRECReader(url: $0, keepGoing: true) }
+        try fuzzReader("trec", seeds: seeds, iterations: 120) { try TRECReader(url: $0) }
+        try fuzzReader("trec-keep-going", seeds: seeds, iterations: 80) { try TRECReader(url: $0, keepGoing: true) }
     }
 
     func testJATSReader() throws {
