@@ -55,6 +55,10 @@ let package = Package(
         .testTarget(name: "QuarryTrainingTests", dependencies: ["QuarryTraining", "QuarryTestSupport"]),
         .testTarget(name: "QuarryQATests", dependencies: ["QuarryQA", "QuarryTestSupport"]),
         .testTarget(name: "QuarryCLITests", dependencies: ["QuarryStore", "QuarryRetrieval", "QuarryTestSupport"]),
+        // Fuzzing and hostile-input tests across the modules that read untrusted files.
+        .testTarget(name: "QuarryReliabilityTests", dependencies: [
+            "QuarryIngest", "QuarryNN", "QuarryStore", "QuarryText", "QuarryTestSupport",
+        ]),
         // Locating ../shared, the model folder and temporary databases for every test target.
         .target(name: "QuarryTestSupport", path: "Tests/Support"),
     ],

@@ -15,6 +15,9 @@ public final class CorpusStore: @unchecked Sendable {
     public init(url: URL, extraMigrations: [StoreMigration] = []) throws {
         self.url = url
         var configuration = Configuration()
+        // Another process may hold SQLite's write lock for one batch (or a checkpoint): wait for it rather
+        // than fail with "database is locked". Whole jobs are kept apart by `WriterLock`.
+        configuration.busyMode = .timeout(60)
         configuration.prepareDatabase { db in
             // NORMAL is safe in WAL mode: a crash can lose the last commits on power loss, never consistency.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")

@@ -84,6 +84,14 @@ struct IngestCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let lock: WriterLock
+        do {
+            lock = try WriterLock(databaseURL: store.databaseURL, purpose: "ingest")
+        } catch {
+            StandardError.write("error: \(error)\n")
+            throw ExitCode.failure
+        }
+        defer { withExtendedLifetime(lock) {} }
         let pipeline = IngestPipeline(store: try store.openStore(), splitter: splitter)
         pipeline.batchDocuments = max(1, batchDocuments)
         var total = IngestSummary()

@@ -22,7 +22,7 @@ public final class JSONLReader: DocumentReader, ProblemReporting {
         self.path = path
         self.source = source
         self.keepGoing = keepGoing
-        lines = LineSplitter(source: source)
+        lines = LineSplitter(source: source, maximumLineLength: TextReader.maximumDocumentBytes)
     }
 
     public var bytesRead: Int64 { source.bytesConsumed }
@@ -42,6 +42,10 @@ public final class JSONLReader: DocumentReader, ProblemReporting {
 
     private func document(from line: [UInt8]) throws -> SourceDocument {
         let place = "line \(lines.lineNumber)"
+        if lines.lastLineWasCut {
+            throw IngestError(file: path, place: place, message: "line longer than the \(TextReader.maximumDocumentBytes >> 20) MiB "
+                              + "limit for one document")
+        }
         if case let .failure(invalid) = UTF8Check.decode(line) {
             throw IngestError(file: path, place: "\(place), byte \(lines.lineOffset + Int64(invalid.offset))",
                               message: "invalid UTF-8")
@@ -67,7 +71,16 @@ public final class JSONLReader: DocumentReader, ProblemReporting {
         case let value as String: title = value
         default: throw IngestError(file: path, place: place, message: "\"title\" is not a string")
         }
-        return SourceDocument(externalID: id, title: title, sections: [text], location: place)
+        // SQLite text ends at a NUL when read back, so "\u0000" would silently cut a string short (and make
+        // ids that differ after it collide): refused in ids, a space in title and text.
+        guard !id.utf8.contains(0) else {
+            throw IngestError(file: path, place: place, message: "\"id\" contains a NUL character (\\u0000)")
+        }
+        return SourceDocument(externalID: id, title: Self.withoutNUL(title), sections: [Self.withoutNUL(text)], location: place)
+    }
+
+    private static func withoutNUL(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: " ") : text
     }
 
     private func identifier(_ value: Any?) -> String? {

@@ -11,15 +11,22 @@ final class LineSplitter {
     private(set) var lineOffset: Int64 = 0
     private var consumed: Int64 = 0
     static let chunkSize = 1 << 20
+    /// Lines longer than this are cut off (the rest up to the newline is read and dropped), so that one
+    /// line without newlines cannot take all the memory; `lastLineWasCut` tells the caller.
+    let maximumLineLength: Int
+    private(set) var lastLineWasCut = false
 
-    init(source: ByteChunkSource) {
+    init(source: ByteChunkSource, maximumLineLength: Int = Int.max) {
         self.source = source
+        self.maximumLineLength = maximumLineLength
     }
 
     /// The next line's bytes, or nil at the end of the input. A last line without `\n` is still a line.
     func nextLine() throws -> [UInt8]? {
         var line: [UInt8] = []
         var sawAny = false
+        var dropped = 0
+        lastLineWasCut = false
         while true {
             if position == chunk.count {
                 if finished { break }
@@ -31,15 +38,20 @@ final class LineSplitter {
                 }
             }
             sawAny = true
-            if let newline = chunk[position...].firstIndex(of: UInt8(ascii: "\n")) {
-                line.append(contentsOf: chunk[position..<newline])
-                position = newline + 1
-                return finish(line, length: line.count + 1)
+            let newline = chunk[position...].firstIndex(of: UInt8(ascii: "\n"))
+            let end = newline ?? chunk.count
+            let room = max(0, maximumLineLength - line.count)
+            line.append(contentsOf: chunk[position..<min(end, position + room)])
+            dropped += max(0, end - position - room)
+            position = end
+            if newline != nil {
+                position += 1
+                lastLineWasCut = dropped > 0
+                return finish(line, length: line.count + dropped + 1)
             }
-            line.append(contentsOf: chunk[position...])
-            position = chunk.count
         }
-        return sawAny && !line.isEmpty ? finish(line, length: line.count) : nil
+        lastLineWasCut = dropped > 0
+        return sawAny && !(line.isEmpty && dropped == 0) ? finish(line, length: line.count + dropped) : nil
     }
 
     private func finish(_ line: [UInt8], length: Int) -> [UInt8] {

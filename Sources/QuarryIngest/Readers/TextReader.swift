@@ -12,6 +12,9 @@ public final class TextReader: DocumentReader, ProblemReporting {
     public private(set) var skipped: [SkipReason: Int] = [:]
     public private(set) var problems: [IngestError] = []
     public private(set) var bytesRead: Int64 = 0
+    /// The largest document (a text file, a JSONL line) read into memory; bigger ones are errors naming
+    /// the file, so that memory stays bounded whatever the input. Far above any real article or book.
+    public static let maximumDocumentBytes = 64 << 20
 
     public init(url: URL, keepGoing: Bool = false) throws {
         root = url
@@ -49,7 +52,7 @@ public final class TextReader: DocumentReader, ProblemReporting {
     private func document(at url: URL, relativePath: String) throws -> SourceDocument {
         // One document per file: the file is read whole (decompressed when compressed).
         let source = try ByteSource(url: url)
-        let data = try source.readAll()
+        let data = try Self.readBounded(source, path: url.path)
         bytesRead += source.compressedBytesRead
         var bytes = data[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
@@ -64,6 +67,22 @@ public final class TextReader: DocumentReader, ProblemReporting {
         case let .success(text):
             let title = url.deletingPathExtension().lastPathComponent
             return SourceDocument(externalID: relativePath, title: title, sections: [text], location: url.path)
+        }
+    }
+
+    /// The whole (decompressed) file, or an error once it passes `maximumDocumentBytes`.
+    private static func readBounded(_ source: ByteSource, path: String) throws -> [UInt8] {
+        var result: [UInt8] = []
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
+        defer { chunk.deallocate() }
+        while true {
+            let count = try source.read(into: chunk, capacity: 1 << 16)
+            if count == 0 { return result }
+            guard result.count + count <= maximumDocumentBytes else {
+                throw IngestError(file: path, place: "byte \(maximumDocumentBytes)", message: "file longer than the "
+                                  + "\(maximumDocumentBytes >> 20) MiB limit for one document; split it into smaller files")
+            }
+            result.append(contentsOf: UnsafeBufferPointer(start: chunk, count: count))
         }
     }
 

@@ -17,6 +17,7 @@ enum WikitextLinks {
     }
 
     private static func onePass(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout ByteWriter, files: Set<String>, categories: Set<String>) {
+        let closes = matchingCloses(bytes)
         var index = 0
         while index < bytes.count {
             let next = nextMarked(brackets, in: bytes, from: index)
@@ -24,7 +25,8 @@ enum WikitextLinks {
             index = next
             guard index < bytes.count else { break }
             if bytes.matches(ASCII.openBracket, ASCII.openBracket, at: index) {
-                guard let close = matchingClose(bytes, from: index + 2) else { index += 2; continue }
+                let known = closes[index]
+                guard let close = known.map({ $0 >= 0 ? $0 : nil }) ?? matchingClose(bytes, from: index + 2) else { index += 2; continue }
                 appendLink(bytes, index + 2, close, files: files, categories: categories, to: &output)
                 index = close + 2
             } else if bytes.matches(ASCII.closeBracket, ASCII.closeBracket, at: index) {
@@ -34,6 +36,35 @@ enum WikitextLinks {
                 index += 1
             }
         }
+    }
+
+    /// What `matchingClose` answers for every "[[" `onePass` can meet (-1 for none), in one linear pass:
+    /// scanning from each opener separately is quadratic, and thousands of unclosed "[[" made a page take
+    /// minutes. A stack emulates the per-opener scans exactly: "]]" closes the innermost open opener; a
+    /// blank line ends the search of the innermost live one only (the others are nested deeper there), which
+    /// stays on the stack, dead, so that it still counts in the depth of those below it.
+    private static func matchingCloses(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int: Int] {
+        var closes: [Int: Int] = [:]
+        var stack: [(opener: Int, live: Bool)] = []
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == ASCII.openBracket && bytes[index + 1] == ASCII.openBracket {
+                stack.append((index, true))
+                closes[index] = -1
+                index += 2
+                continue
+            }
+            if bytes[index] == ASCII.closeBracket && bytes[index + 1] == ASCII.closeBracket {
+                if let top = stack.popLast(), top.live { closes[top.opener] = index }
+                index += 2
+                continue
+            }
+            if bytes[index] == ASCII.newline && bytes[index + 1] == ASCII.newline, let top = stack.last, top.live {
+                stack[stack.count - 1].live = false
+            }
+            index += 1
+        }
+        return closes
     }
 
     /// The "]]" closing a link whose body starts at `from`, counting nested "[[". Links never span

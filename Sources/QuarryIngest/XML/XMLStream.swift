@@ -88,7 +88,7 @@ final class XMLStream {
     /// libxml2's own message with line and column.
     func failure() -> IngestError {
         if let failure = feed.failure { return failure }
-        if let error = errors.first {
+        if let error = errors.first ?? errors.firstError {
             let column = error.line == 1 ? max(1, error.column - prefixLength) : error.column
             return IngestError(file: path, place: "line \(error.line), column \(column)",
                                message: "malformed XML: \(error.message)")
@@ -156,13 +156,17 @@ private func inputRead(_ context: UnsafeMutableRawPointer?, _ buffer: UnsafeMuta
 final class ErrorLog {
     struct Entry { var line: Int; var column: Int; var message: String }
     var first: Entry?
+    /// The first error below fatal: some limits (libxml2's 10 MB text node) stop the reader at that level.
+    var firstError: Entry?
 }
 
 func recordError(_ context: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let context, let error else { return }
     let log = Unmanaged<ErrorLog>.fromOpaque(context).takeUnretainedValue()
-    guard log.first == nil, error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue else { return }
+    guard log.first == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+    if error.pointee.level.rawValue < XML_ERR_FATAL.rawValue && log.firstError != nil { return }
     var message = error.pointee.message.map { String(cString: $0) } ?? "parse error"
     while message.last?.isWhitespace == true { message.removeLast() }
-    log.first = ErrorLog.Entry(line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message)
+    let entry = ErrorLog.Entry(line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message)
+    if error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue { log.first = entry } else { log.firstError = entry }
 }

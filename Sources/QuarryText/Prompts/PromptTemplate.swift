@@ -17,12 +17,12 @@ public struct PromptTemplate: Sendable, Equatable {
     /// Parses `text`; `source` names it in messages, `allowed` lists the placeholders it may use.
     public init(_ text: String, source: String, allowed: Set<String>) throws {
         self.source = source
-        var body = text
-        if body.hasSuffix("\r\n") { body.removeLast(2) } else if body.hasSuffix("\n") { body.removeLast() }
+        // "\r\n" is one Character in Swift, so Windows line ends are made "\n" before any cutting by lines.
+        var body = text.replacingOccurrences(of: "\r\n", with: "\n")
+        if body.hasSuffix("\n") { body.removeLast() }
         var lines: [[Piece]] = []
         for (number, line) in body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            lines.append(try PromptTemplate.parse(line.hasSuffix("\r") ? line.dropLast() : line, line: number + 1,
-                                                   source: source, allowed: allowed))
+            lines.append(try PromptTemplate.parse(line, line: number + 1, source: source, allowed: allowed))
         }
         self.lines = lines
     }
