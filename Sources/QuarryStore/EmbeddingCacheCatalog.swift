@@ -29,17 +29,14 @@ public struct EmbeddingCacheRecord: Codable, Equatable, Sendable {
     }
 }
 
-/// The `embedding_caches` table: one row per named cache.
-///
-/// The table is created with `CREATE TABLE IF NOT EXISTS` when the catalog is opened, so it works on
-/// any store database; the schema is meant to move into the store's migrator as is.
+/// The `embedding_caches` table: one row per named cache (created by the store's migrations).
 public struct EmbeddingCacheCatalog: Sendable {
     public let database: any DatabaseWriter
 
-    /// Opens the catalog on a store database, creating its table if needed.
+    /// Opens the catalog on a store database, creating its table if the database lacks it.
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try database.write { db in try Self.createTable(db) }
+        try StoreMigrations.ensureTable("embedding_caches", in: database, create: { try Self.createTable($0) })
     }
 
     /// The table, for the store's migrator.

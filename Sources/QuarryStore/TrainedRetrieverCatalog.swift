@@ -31,17 +31,17 @@ public struct TrainedRetrieverRecord: Codable, Equatable, Sendable {
     }
 }
 
-/// The `retrievers` table: one row per trained retriever. Like the embedding-cache catalog, its table is
-/// created when the catalog is opened (and by `migration` for stores that list it among their migrations).
+/// The `retrievers` table: one row per trained retriever (created by the store's migrations).
 public struct TrainedRetrieverCatalog: Sendable {
     public let database: any DatabaseWriter
 
+    /// Opens the catalog on a store database, creating its table if the database lacks it.
     public init(database: any DatabaseWriter) throws {
         self.database = database
-        try database.write { try Self.createTable($0) }
+        try StoreMigrations.ensureTable("retrievers", in: database, create: { try Self.createTable($0) })
     }
 
-    /// The schema step, for `CorpusStore(url:extraMigrations:)`.
+    /// The schema step, one of `StoreMigrations.all`.
     public static let migration = StoreMigration("trained-retrievers") { try createTable($0) }
 
     public static func createTable(_ db: Database) throws {

@@ -20,7 +20,10 @@ struct AnsweringOptions: ParsableArguments {
     }
 
     func openRetriever(_ store: CorpusStore, prompts: Prompts, quiet: Bool) throws -> PassageRetriever {
-        try RetrieverChoice(retriever).open(store: store, prompts: prompts) { if !quiet { StandardError.write("note: \($0)\n") } }
+        let note = { (line: String) in if !quiet { StandardError.write("note: \(line)\n") } }
+        let opened = try RetrieverChoice(retriever).open(store: store, prompts: prompts, note: note)
+        opened.warnings.forEach(note)
+        return opened
     }
 
     func openReader(_ store: CorpusStore, prompts: Prompts) throws -> ExtractiveReader? {

@@ -118,6 +118,12 @@ final class DenseRetrievalCLITests: CLITestCase {
             let scores = hits.compactMap { ($0["score"] as? NSNumber)?.doubleValue }
             XCTAssertEqual(scores, scores.sorted(by: >))
             XCTAssertLessThanOrEqual(scores.first ?? 2, 1.0001, "cosine scores of unit vectors")
+            // `ask` retrieves through the same retriever as `search`.
+            let asked = try quarry(["ask", question.question, "--retriever", "dense", "--reader", "none", "--k", "5", "--json",
+                                    "--db", corpus.embedded.path], in: corpus.directory)
+            XCTAssertEqual(asked.status, 0, asked.stderr)
+            let passages = try XCTUnwrap((try json(asked.stdout) as? [String: Any])?["passages"] as? [[String: Any]])
+            XCTAssertEqual(passages.compactMap { ($0["passage_id"] as? NSNumber)?.int64Value }, expected.map(\.passageID))
         }
         let hybrid = try quarry(["search", "--hybrid", questions[0].question, "--k", "4", "--json", "--db", corpus.embedded.path],
                                 in: corpus.directory)
@@ -208,6 +214,9 @@ final class DenseRetrievalCLITests: CLITestCase {
         let search = try quarry(["search", "--dense", "aurora", "--db", database.path, "--json"], in: directory)
         XCTAssertEqual(search.status, 0, search.stderr)
         XCTAssertTrue(search.stderr.contains("warning: cache dense is partial"), search.stderr)
+        let asked = try quarry(["ask", "aurora", "--retriever", "dense", "--reader", "none", "--db", database.path], in: directory)
+        XCTAssertEqual(asked.status, 0, asked.stderr)
+        XCTAssertTrue(asked.stderr.contains("cache dense is partial"), asked.stderr)
         let before = partial["rows"] as? Int ?? 0
         let embed = try quarry(["embed", "--model", model.path, "--db", database.path, "--json"], in: directory)
         let summary = try XCTUnwrap(try json(embed.stdout) as? [String: Any])

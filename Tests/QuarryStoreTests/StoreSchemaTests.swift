@@ -9,7 +9,7 @@ final class StoreSchemaTests: StoreTestCase {
         let reopened = try CorpusStore(url: store.url)
         XCTAssertEqual(try reopened.appliedMigrations(), StoreMigrations.all.map(\.name))
         let names = try reopened.tables().map(\.name)
-        XCTAssertEqual(names, ["documents", "passages", "passages_fts", "readers"])
+        XCTAssertEqual(names, ["documents", "embedding_caches", "passages", "passages_fts", "readers", "retrievers"])
     }
 
     func testExtraMigrationsRunAfterTheCoreSchema() throws {

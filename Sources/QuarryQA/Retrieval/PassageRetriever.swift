@@ -1,5 +1,4 @@
 import Foundation
-import QuarryModels
 import QuarryRetrieval
 import QuarryStore
 import QuarryText
@@ -24,9 +23,13 @@ public protocol PassageRetriever: AnyObject {
     var name: String { get }
     /// The best `k` passages for each question, best first.
     func retrieve(_ questions: [String], k: Int) throws -> [[RetrievedPassage]]
+    /// What the user should know before trusting the ranking (a stale cache, say).
+    var warnings: [String] { get }
 }
 
 extension PassageRetriever {
+    public var warnings: [String] { [] }
+
     public func retrieve(_ question: String, k: Int) throws -> [RetrievedPassage] {
         try retrieve([question], k: k)[0]
     }
@@ -48,50 +51,25 @@ public final class BM25Retriever: PassageRetriever {
     }
 }
 
-/// Exact inner-product search over an embedding cache, queries encoded by the encoder the cache was made
-/// with (its record names the model folder) through the `query.txt` template.
-public final class DenseRetriever: PassageRetriever {
+/// Dense retrieval for `ask` and `eval`: QuarryRetrieval's search over an embedding cache or a trained
+/// retriever's corrected cache, with each hit's title and text read from the store.
+public final class DensePassageRetriever: PassageRetriever {
     public let store: CorpusStore
-    public let cache: EmbeddingCache
-    public let encoder: BertEncoder
-    public let tokenizer: BertTokenizer
-    public let prompts: Prompts
-    private let index: FlatInnerProductIndex
-    /// Row i of the cache is passage `rowIDs[i]`.
-    private let rowIDs: [Int64]
-    public var name: String { cache.name }
+    public let dense: any DenseRetriever
+    public var name: String { dense.name }
+    public var warnings: [String] { dense.warnings }
 
-    /// Opens cache `cacheName` of `store`; `encoderFolder` overrides the model folder the cache records.
-    public init(store: CorpusStore, cacheName: String, prompts: Prompts, encoderFolder: URL? = nil) throws {
-        let catalog = try EmbeddingCacheCatalog(database: store.pool)
-        let cache = try EmbeddingCache(name: cacheName, databaseURL: store.url, catalog: catalog)
-        guard let record = try cache.record() else { throw EmbeddingCacheError.missing(name: cacheName) }
-        let folder = encoderFolder ?? URL(fileURLWithPath: record.modelPath)
+    public init(store: CorpusStore, source: DenseRetrieverSource, prompts: Prompts) throws {
         self.store = store
-        self.cache = cache
-        self.prompts = prompts
-        encoder = try BertEncoder(contentsOf: folder)
-        tokenizer = try BertTokenizer(modelDirectory: folder)
-        guard encoder.dimension == record.dimension else {
-            throw ReaderError.badConfiguration("cache \(cacheName) holds \(record.dimension)-dimensional rows, the encoder at \(folder.path) makes \(encoder.dimension)")
-        }
-        index = try cache.flatIndex()
-        rowIDs = try store.passageIDs(limit: index.count)
-    }
-
-    /// Query embeddings, one row per question.
-    public func embed(_ questions: [String]) throws -> [Float] {
-        try encoder.embed(questions.map { tokenizer.encode(prompts.renderQuery($0), maxLength: encoder.maxSequenceLength) })
+        dense = try source.open(store: store, prompts: prompts)
     }
 
     public func retrieve(_ questions: [String], k: Int) throws -> [[RetrievedPassage]] {
-        guard !questions.isEmpty else { return [] }
-        let neighbours = try index.search(try embed(questions), k: min(k, index.count))
-        return try neighbours.map { list in
-            let ids = list.map { rowIDs[$0.id] }
-            let passages = Dictionary(uniqueKeysWithValues: try store.passages(ids: ids).map { ($0.id, $0) })
-            return list.compactMap { n in
-                passages[rowIDs[n.id]].map { RetrievedPassage(passageID: $0.id, title: $0.title, text: $0.text, score: Double(n.score)) }
+        try dense.search(questions, k: k).map { hits in
+            let passages = Dictionary(uniqueKeysWithValues: try store.passages(ids: hits.map(\.passageID)).map { ($0.id, $0) })
+            // A row whose passage has left the store (a stale cache) is skipped.
+            return hits.compactMap { hit in
+                passages[hit.passageID].map { RetrievedPassage(passageID: $0.id, title: $0.title, text: $0.text, score: hit.score) }
             }
         }
     }
@@ -104,6 +82,7 @@ public final class HybridRetriever: PassageRetriever {
     /// How deep each ranking is read before fusing (at least k).
     public var depth: Int
     public var name: String { "hybrid:\(dense.name)" }
+    public var warnings: [String] { dense.warnings }
 
     public init(sparse: PassageRetriever, dense: PassageRetriever, depth: Int = 100) {
         self.sparse = sparse

@@ -21,10 +21,6 @@ public enum RetrieverChoice: Equatable, Sendable {
         }
     }
 
-    /// A hook for retrievers that are not plain embedding caches (e.g. trained, corrected retrievers):
-    /// given the store and a name, returns the retriever, or nil when the name is not one of theirs.
-    nonisolated(unsafe) public static var namedRetrieverOpener: ((CorpusStore, String, Prompts) throws -> PassageRetriever?)?
-
     /// Opens the chosen retriever; `note` receives a line for the user when the choice falls back.
     public func open(store: CorpusStore, prompts: Prompts, note: (String) -> Void = { _ in }) throws -> PassageRetriever {
         switch self {
@@ -32,7 +28,8 @@ public enum RetrieverChoice: Equatable, Sendable {
             return BM25Retriever(store: store)
         case .automatic:
             if try Self.cacheExists(EmbeddingCache.defaultName, in: store) {
-                return try DenseRetriever(store: store, cacheName: EmbeddingCache.defaultName, prompts: prompts)
+                return try DensePassageRetriever(store: store, source: .embeddingCache(name: EmbeddingCache.defaultName),
+                                                 prompts: prompts)
             }
             note("no embedding cache named \(EmbeddingCache.defaultName) (run `quarry embed`): retrieving with BM25")
             return BM25Retriever(store: store)
@@ -44,17 +41,15 @@ public enum RetrieverChoice: Equatable, Sendable {
     }
 
     static func openNamed(_ name: String, store: CorpusStore, prompts: Prompts) throws -> PassageRetriever {
-        if let opener = namedRetrieverOpener, let retriever = try opener(store, name, prompts) { return retriever }
-        if let trained = try TrainedRetrieverCatalog(database: store.pool).record(named: name) {
-            return try DenseRetriever(store: store, cacheName: trained.cacheName, prompts: prompts,
-                                      encoderFolder: trained.queryEncoderFolder)
+        if try TrainedRetrieverCatalog(database: store.pool).record(named: name) != nil {
+            return try DensePassageRetriever(store: store, source: .trainedRetriever(name: name), prompts: prompts)
         }
         guard try cacheExists(name, in: store) else {
             let known = try EmbeddingCacheCatalog(database: store.pool).all().map(\.name)
             throw ReaderError.badConfiguration("no embedding cache or trained retriever named \(name)"
                 + (known.isEmpty ? " (run `quarry embed` first, or use --retriever bm25)" : "; known: \(known.joined(separator: ", ")), bm25, hybrid"))
         }
-        return try DenseRetriever(store: store, cacheName: name, prompts: prompts)
+        return try DensePassageRetriever(store: store, source: .embeddingCache(name: name), prompts: prompts)
     }
 
     static func cacheExists(_ name: String, in store: CorpusStore) throws -> Bool {

@@ -20,7 +20,18 @@ public enum StoreMigrations {
         StoreMigration("passage-fts5-index") { try createPassageIndex($0) },
         StoreMigration("passage-fts5-vocabulary") { try createPassageVocabulary($0) },
         StoreMigration("reader-catalog") { try ReaderCatalog.createTable($0) },
+        StoreMigration("embedding-caches") { try EmbeddingCacheCatalog.createTable($0) },
+        TrainedRetrieverCatalog.migration,
     ]
+
+    /// Creates a catalog's table on a database the migrator has not prepared (a bare database in tests,
+    /// a store from before the table's migration), writing only when the table is missing, so opening a
+    /// catalog on a prepared store never takes the write lock.
+    static func ensureTable(_ table: String, in database: any DatabaseWriter,
+                            create: @escaping @Sendable (Database) throws -> Void) throws {
+        if try database.read({ try $0.tableExists(table) }) { return }
+        try database.write { try create($0) }
+    }
 
     /// A migrator that applies `all` and then `extra` (for modules that keep their tables elsewhere).
     public static func migrator(extra: [StoreMigration] = []) -> DatabaseMigrator {
