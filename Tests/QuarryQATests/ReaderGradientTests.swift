@@ -117,6 +117,17 @@ final class ReaderCheckpointTests: XCTestCase {
             (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["step"] as! Int
         }
         XCTAssertEqual(steps, [2, 4, 6])
+        // With the optimisers' moments restored, the resumed run ends where an uninterrupted one does.
+        let whole = try reader()
+        XCTAssertEqual(try ReaderTrainer(reader: whole, examples: [example], options: options,
+                                         workFolder: try TestResources.temporaryDirectory(for: self).appendingPathComponent("whole")).run(resume: false), 6)
+        func weights(_ r: ExtractiveReader) -> [Float] {
+            [r.encoder.store, r.heads.store].flatMap { Array(UnsafeBufferPointer(start: $0.values, count: $0.count)) }
+        }
+        let difference = zip(weights(trainer.reader), weights(whole)).map { abs($0 - $1) }.max() ?? 1
+        XCTAssertEqual(difference, 0, "largest weight difference between the resumed and the uninterrupted run")
+        let files = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix("optimizer-") }.sorted()
+        XCTAssertEqual(files, ["optimizer-encoder.step-6.safetensors", "optimizer-heads.step-6.safetensors"], "only the last checkpoint's moments are kept")
         // A run of another shape refuses the checkpoint instead of mixing runs.
         options.steps = 8
         let other = try ReaderTrainer(reader: try reader(), examples: [example], options: options, workFolder: work)

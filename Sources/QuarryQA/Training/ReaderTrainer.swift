@@ -56,8 +56,9 @@ public struct ReaderTrainingProgress: Sendable {
 /// and a metrics line (JSON) every `logEvery` steps.
 ///
 /// Question order is a seeded shuffle per epoch, a pure function of (seed, step), so a resumed run reads
-/// the same questions as an uninterrupted one. The optimiser's moments are not in the checkpoint: a resumed
-/// run restarts them (with bias correction), which costs a few steps of warm-up and nothing else.
+/// the same questions as an uninterrupted one. The optimisers' moments are saved beside each checkpoint
+/// (files named by step, written before the checkpoint that names that step), so a resumed run continues
+/// with the same moments.
 public final class ReaderTrainer {
     public let reader: ExtractiveReader
     public let examples: [ReaderTrainingExample]
@@ -220,6 +221,8 @@ public final class ReaderTrainer {
 
     /// Encoder and heads weights with the step reached, written beside the checkpoint and renamed over it.
     func saveCheckpoint(step: Int) throws {
+        // Moments first: a checkpoint only ever names a step whose moments are already on disk.
+        for (name, optimizer) in optimizers { try optimizer.saveState(to: optimizerStateURL(name, step: step)) }
         let e = reader.encoder.store, h = reader.heads.store
         let tensors = e.parameters.map { SafetensorsWriter.Tensor(name: "encoder." + $0.name, shape: $0.shape, data: e.value($0)) }
             + h.parameters.map { SafetensorsWriter.Tensor(name: "heads." + $0.name, shape: $0.shape, data: h.value($0)) }
@@ -230,6 +233,33 @@ public final class ReaderTrainer {
         ], to: next)
         guard rename(next.path, checkpointURL.path) == 0 else {
             throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "cannot replace the checkpoint (errno \(errno))")
+        }
+        removeOptimizerStates(except: step)
+    }
+
+    private var optimizers: [(String, AdamW)] { [("encoder", encoderOptimizer), ("heads", headsOptimizer)] }
+
+    private func optimizerStateURL(_ name: String, step: Int) -> URL {
+        workFolder.appendingPathComponent("optimizer-\(name).step-\(step).safetensors")
+    }
+
+    /// Drops the moments of earlier checkpoints (and of a later one a killed run wrote but never named).
+    private func removeOptimizerStates(except step: Int) {
+        let keep = Set(optimizers.map { optimizerStateURL($0.0, step: step).lastPathComponent })
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: workFolder.path)) ?? []
+        for file in files where file.hasPrefix("optimizer-") && file.hasSuffix(".safetensors") && !keep.contains(file) {
+            try? FileManager.default.removeItem(at: workFolder.appendingPathComponent(file))
+        }
+    }
+
+    /// The moments saved with the checkpoint at `step`; a checkpoint from before they were saved restarts them.
+    private func loadOptimizerStates(step: Int) throws {
+        for (name, optimizer) in optimizers {
+            let url = optimizerStateURL(name, step: step)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            do { try optimizer.loadState(from: url) } catch {
+                throw ReaderError.malformedFolder(path: url.path, reason: "\(error)")
+            }
         }
     }
 
@@ -254,6 +284,7 @@ public final class ReaderTrainer {
             try file.copy(entry, into: e.value(p))
         }
         try reader.heads.load(from: file, prefix: "heads.")
+        try loadOptimizerStates(step: step)
         trainedSeconds = meta["seconds"].flatMap(Double.init) ?? 0
         return step
     }
