@@ -36,7 +36,16 @@ final class ParallelBzip2Tests: XCTestCase {
         let agree = sequential.error == nil ? parallel.bytes == sequential.bytes
             : parallel.bytes[..<shorter] == sequential.bytes[..<shorter]
         XCTAssertTrue(agree, "\(label): \(parallel.bytes.count) bytes in parallel, \(sequential.bytes.count) in sequence", file: file, line: line)
-        XCTAssertEqual(parallel.error?.description, sequential.error?.description, label, file: file, line: line)
+        // The same error; for corrupt data the byte offset is where libbz2 had read to when it noticed,
+        // which depends on read sizes, so only its form is compared.
+        XCTAssertEqual(parallel.error?.file, sequential.error?.file, label, file: file, line: line)
+        XCTAssertEqual(parallel.error?.message, sequential.error?.message, label, file: file, line: line)
+        XCTAssertEqual(parallel.error?.place.hasPrefix("byte "), sequential.error?.place.hasPrefix("byte "), label, file: file, line: line)
+        if sequential.error?.message.contains("truncated") ?? false {
+            XCTAssertEqual(parallel.error?.place, sequential.error?.place, label, file: file, line: line)
+        }
+        // Sound files never need the fallback; damaged ones may.
+        if sequential.error == nil { XCTAssertFalse(parallelSource.fellBackToSequential, label, file: file, line: line) }
         if sequential.error == nil {
             // (After an error the one-thread path may hold back the text of its last chunk.)
             XCTAssertTrue(ahead.bytes == sequential.bytes && ahead.error == nil, label, file: file, line: line)
@@ -125,7 +134,9 @@ final class ParallelBzip2Tests: XCTestCase {
             let url = directory.appendingPathComponent("damaged.bz2")
             try bytes.write(to: url)
             try assertSameAsSequential(url, label)
-            XCTAssertNotNil(drain(try ByteSource(url: url, bzip2Threads: 3)).error, label)
+            let source = try ByteSource(url: url, bzip2Threads: 3)
+            XCTAssertNotNil(drain(source).error, label)
+            if label.hasPrefix("flipped") { XCTAssertTrue(source.fellBackToSequential, label) }
         }
     }
 

@@ -44,6 +44,10 @@ public final class ByteSource {
         }
     }
 
+    /// True when block-parallel bzip2 decoding handed over to the sequential decoder (damage, or a split
+    /// it could not vouch for).
+    var fellBackToSequential: Bool { parallel?.fellBack ?? false }
+
     deinit {
         ahead?.cancel()
         parallel?.cancel()

@@ -51,6 +51,8 @@ public final class ParallelBzip2: @unchecked Sendable {
     /// Text handed out since the current stream began (what a fallback decoder must skip).
     private var producedInStream: Int64 = 0
     private var fallback: FileDecoder?
+    /// True once decoding went over to the sequential decoder (for tests: never on sound files).
+    var fellBack: Bool { fallback != nil }
     private var failed: Error?
     private var finished = false
 
@@ -226,29 +228,35 @@ public final class ParallelBzip2: @unchecked Sendable {
 
     /// Runs libbz2 over all of `input`, appending the text; the last status (BZ_OK when input ran out).
     private static func decode(_ input: [UInt8], into output: inout [UInt8]) -> Int32 {
-        var stream = bz_stream()
-        guard BZ2_bzDecompressInit(&stream, 0, 0) == BZ_OK else { return BZ_MEM_ERROR }
-        defer { BZ2_bzDecompressEnd(&stream) }
+        // libbz2 remembers the stream's address, so it lives at a fixed one.
+        let stream = UnsafeMutablePointer<bz_stream>.allocate(capacity: 1)
+        stream.initialize(to: bz_stream())
+        defer { stream.deallocate() }
+        guard BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK else { return BZ_MEM_ERROR }
+        defer { BZ2_bzDecompressEnd(stream) }
         var produced = 0
         output = [UInt8](repeating: 0, count: max(1 << 20, input.count * 6))
         return input.withUnsafeBufferPointer { inBuffer in
-            stream.next_in = UnsafeMutableRawPointer(mutating: inBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            stream.avail_in = UInt32(inBuffer.count)
+            stream.pointee.next_in = UnsafeMutableRawPointer(mutating: inBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            stream.pointee.avail_in = UInt32(inBuffer.count)
             while true {
                 if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
                 let status: Int32 = output.withUnsafeMutableBufferPointer { outBuffer in
-                    stream.next_out = UnsafeMutableRawPointer(outBuffer.baseAddress! + produced).assumingMemoryBound(to: CChar.self)
-                    stream.avail_out = UInt32(outBuffer.count - produced)
-                    let status = BZ2_bzDecompress(&stream)
-                    produced = outBuffer.count - Int(stream.avail_out)
+                    stream.pointee.next_out = UnsafeMutableRawPointer(outBuffer.baseAddress! + produced).assumingMemoryBound(to: CChar.self)
+                    stream.pointee.avail_out = UInt32(outBuffer.count - produced)
+                    let status = BZ2_bzDecompress(stream)
+                    produced = outBuffer.count - Int(stream.pointee.avail_out)
                     return status
                 }
                 if status == BZ_STREAM_END || status < 0 {
                     output.removeLast(output.count - produced)
                     // A block split in the wrong place may end early: all of the input must be used.
-                    return status == BZ_STREAM_END && stream.avail_in != 0 ? BZ_DATA_ERROR : status
+                    return status == BZ_STREAM_END && stream.pointee.avail_in != 0 ? BZ_DATA_ERROR : status
                 }
-                if stream.avail_in == 0 && produced < output.count { output.removeLast(output.count - produced); return BZ_OK }
+                if stream.pointee.avail_in == 0 && produced < output.count {
+                    output.removeLast(output.count - produced)
+                    return BZ_OK
+                }
             }
         }
     }
