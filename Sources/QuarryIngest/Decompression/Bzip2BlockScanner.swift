@@ -24,6 +24,15 @@ final class Bzip2BlockScanner {
     static let blockMagic: UInt64 = 0x3141_5926_5359
     static let endMagic: UInt64 = 0x1772_4538_5090
     private static let mask48: UInt64 = (1 << 48) - 1
+    /// For a magic ending in the byte just read (at any of its 8 bit shifts), the byte before is one of
+    /// 16 values: testing it first skips the 16 comparisons at almost every byte.
+    private static let possiblePreviousByte: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for magic in [blockMagic, endMagic] {
+            for shift in 0..<8 { table[Int((magic >> UInt64(8 - shift)) & 0xFF)] = true }
+        }
+        return table
+    }()
 
     let path: String
     private let descriptor: Int32
@@ -134,11 +143,12 @@ final class Bzip2BlockScanner {
                 guard try readMore() else { return nil }
             }
             let first = Int(byte - base)
+            let possible = Self.possiblePreviousByte
             let found: (Int64, Bool)? = buffer.withUnsafeBufferPointer { bytes in
                 for index in first..<bytes.count {
                     window = window << 8 | UInt64(bytes[index])
                     loaded += 8
-                    guard loaded >= 48 else { continue }
+                    guard loaded >= 48, possible[Int((window >> 8) & 0xFF)] else { continue }
                     // Magics ending in this byte, earliest first (the one shifted furthest).
                     for shift in stride(from: min(7, loaded - 48), through: 0, by: -1) {
                         let candidate = (window >> UInt64(shift)) & Self.mask48

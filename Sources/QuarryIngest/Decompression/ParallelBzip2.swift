@@ -10,12 +10,13 @@ import Foundation
 /// sequential decoder from the start of that stream, which skips the text already given out. Output and
 /// errors are therefore the sequential decoder's, only faster.
 public final class ParallelBzip2: @unchecked Sendable {
-    /// Decoding threads used by default: all cores but one for the parser, and at least two, so that
-    /// decoding can take the parser's core while the parser waits (the variable QUARRY_BZIP2_THREADS
-    /// overrides it, 0 for one decoding thread as for gzip and xz).
+    /// Decoding threads used by default: all cores but one, which the parser needs. With a single core
+    /// left this is 0, the plain one-thread decoder: on 2 busy cores two block workers cost 14% more CPU
+    /// (scanning, cache contention) and were slower (BENCHMARKS.md). QUARRY_BZIP2_THREADS overrides it.
     public static var defaultThreads: Int {
         if let text = ProcessInfo.processInfo.environment["QUARRY_BZIP2_THREADS"], let count = Int(text) { return count }
-        return max(2, ProcessInfo.processInfo.activeProcessorCount - 1)
+        let spare = ProcessInfo.processInfo.activeProcessorCount - 1
+        return spare >= 2 ? spare : 0
     }
 
     private enum Outcome {
