@@ -3,8 +3,7 @@ import Foundation
 /// A file read as a stream of decompressed bytes, whatever its compression (bzip2 including multistream,
 /// multi-member gzip, xz, or none). Reads the file in fixed chunks, so memory stays flat. Compressed files
 /// are decoded on background threads ahead of the reader, so decompression and parsing overlap: bzip2 block
-/// by block on several threads when there are cores to spare (`ParallelBzip2`), otherwise (and gzip, xz)
-/// on one thread a few chunks ahead.
+/// by block on several threads (`ParallelBzip2`), gzip and xz on one thread a few chunks ahead.
 public final class ByteSource {
     /// The file's path, as errors name it.
     public let path: String

@@ -10,13 +10,12 @@ import Foundation
 /// sequential decoder from the start of that stream, which skips the text already given out. Output and
 /// errors are therefore the sequential decoder's, only faster.
 public final class ParallelBzip2: @unchecked Sendable {
-    /// Decoding threads used by default: all cores but one, which the parser needs. With a single core
-    /// left this is 0, the plain one-thread decoder: on 2 busy cores two block workers cost 14% more CPU
-    /// (scanning, cache contention) and were slower (BENCHMARKS.md). QUARRY_BZIP2_THREADS overrides it.
+    /// Decoding threads used by default: all cores but one (the parser's), and at least two, so that on
+    /// 2 cores decoding can use the parser's core while the parser waits. QUARRY_BZIP2_THREADS overrides
+    /// it, 0 for the plain one-thread decoder.
     public static var defaultThreads: Int {
         if let text = ProcessInfo.processInfo.environment["QUARRY_BZIP2_THREADS"], let count = Int(text) { return count }
-        let spare = ProcessInfo.processInfo.activeProcessorCount - 1
-        return spare >= 2 ? spare : 0
+        return max(2, ProcessInfo.processInfo.activeProcessorCount - 1)
     }
 
     private enum Outcome {
@@ -135,15 +134,21 @@ public final class ParallelBzip2: @unchecked Sendable {
     private func fallBack(to streamStart: Int64) throws {
         cancel()
         let decoder = try FileDecoder(url: url, chunkSize: chunkSize, resumingBzip2At: streamStart)
+        fallback = decoder
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 16)
         defer { scratch.deallocate() }
         var skip = producedInStream
-        while skip > 0 {
-            let count = try decoder.read(into: scratch, capacity: Int(min(skip, 1 << 16)))
-            guard count > 0 else { break }
-            skip -= Int64(count)
+        do {
+            while skip > 0 {
+                // libbz2 may go on into the damaged block within the call that ends the text already out.
+                let count = try decoder.read(into: scratch, capacity: Int(min(skip, 1 << 16)))
+                guard count > 0 else { break }
+                skip -= Int64(count)
+            }
+        } catch {
+            failed = error
+            throw error
         }
-        fallback = decoder
     }
 
     // MARK: Threads
