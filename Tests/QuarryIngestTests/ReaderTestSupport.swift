@@ -31,10 +31,10 @@ func write(_ text: String, to name: String, in directory: URL) throws -> URL {
 }
 
 /// Compresses a file with a command-line tool (bzip2, gzip, xz), returning the compressed file.
-func compress(_ url: URL, with tool: String) throws -> URL {
+func compress(_ url: URL, with tool: String, options: [String] = []) throws -> URL {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool, "-k", "-f", url.path]
+    process.arguments = [tool, "-k", "-f"] + options + [url.path]
     try process.run()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { throw XCTSkip("\(tool) is not available") }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A file read as a stream of decompressed bytes, whatever its compression (bzip2 including multistream,
 /// multi-member gzip, xz, or none). Reads the file in fixed chunks, so memory stays flat. Compressed files
-/// are decoded on a background thread a few chunks ahead, so decompression and parsing use both cores.
+/// are decoded on background threads ahead of the reader, so decompression and parsing overlap: bzip2 block
+/// by block on several threads (`ParallelBzip2`), gzip and xz on one thread a few chunks ahead.
 public final class ByteSource {
     /// The file's path, as errors name it.
     public let path: String
@@ -14,26 +15,43 @@ public final class ByteSource {
 
     private let direct: FileDecoder?
     private let ahead: DecodeAhead?
+    private let parallel: ParallelBzip2?
     private var chunk: DecodeAhead.Chunk?
     private var chunkOffset = 0
     private var finished = false
 
     /// Opens `url` and detects its compression from the first bytes.
-    /// - Parameter background: decode compressed files on a separate thread (default).
-    public init(url: URL, chunkSize: Int = 1 << 20, background: Bool = true) throws {
+    /// - Parameters:
+    ///   - background: decode compressed files on other threads (default).
+    ///   - bzip2Threads: threads decoding bzip2 blocks in parallel; 0 decodes bzip2 on one thread ahead.
+    public init(url: URL, chunkSize: Int = 1 << 20, background: Bool = true,
+                bzip2Threads: Int = ParallelBzip2.defaultThreads) throws {
         let decoder = try FileDecoder(url: url, chunkSize: chunkSize)
         path = decoder.path
         compression = decoder.compression
-        if background && decoder.compression != .none {
+        if background && decoder.compression == .bzip2 && bzip2Threads > 0 {
+            parallel = try ParallelBzip2(url: url, workers: bzip2Threads, chunkSize: chunkSize)
+            ahead = nil
+            direct = nil
+        } else if background && decoder.compression != .none {
+            parallel = nil
             ahead = DecodeAhead(decoder: decoder, chunkSize: chunkSize)
             direct = nil
         } else {
+            parallel = nil
             ahead = nil
             direct = decoder
         }
     }
 
-    deinit { ahead?.cancel() }
+    /// True when block-parallel bzip2 decoding handed over to the sequential decoder (damage, or a split
+    /// it could not vouch for).
+    var fellBackToSequential: Bool { parallel?.fellBack ?? false }
+
+    deinit {
+        ahead?.cancel()
+        parallel?.cancel()
+    }
 
     /// Fills `buffer` with up to `capacity` decompressed bytes; returns 0 only at the end of the data.
     /// Throws `IngestError` naming the byte offset for truncated or corrupt compressed data.
@@ -43,6 +61,9 @@ public final class ByteSource {
         if let direct {
             count = try direct.read(into: buffer, capacity: capacity)
             compressedBytesRead = direct.compressedBytesRead
+        } else if let parallel {
+            count = try parallel.read(into: buffer, capacity: capacity)
+            compressedBytesRead = parallel.compressedBytesRead
         } else {
             count = try readAhead(into: buffer, capacity: capacity)
         }

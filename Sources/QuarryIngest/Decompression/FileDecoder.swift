@@ -17,7 +17,9 @@ final class FileDecoder {
     private var betweenStreams = false
     private var finished = false
 
-    init(url: URL, chunkSize: Int) throws {
+    /// - Parameter offset: where to start; past 0 it must be where a bzip2 stream ends (the next stream or
+    ///   the end of the file follows), as when `ParallelBzip2` hands a stream over to sequential decoding.
+    init(url: URL, chunkSize: Int, resumingBzip2At offset: Int64 = 0) throws {
         path = url.path
         self.chunkSize = max(chunkSize, 16)
         var status = stat()
@@ -33,8 +35,13 @@ final class FileDecoder {
         }
         input = .allocate(capacity: self.chunkSize)
         do {
+            if offset > 0 && lseek(descriptor, off_t(offset), SEEK_SET) < 0 {
+                throw IngestError(file: path, place: "byte \(offset)", message: "cannot seek: \(String(cString: strerror(errno)))")
+            }
+            compressedBytesRead = offset
+            betweenStreams = offset > 0
             try FileDecoder.fill(descriptor, input, self.chunkSize, &inputStart, &inputEnd, &fileEnded, path)
-            compression = Compression.detect(UnsafeBufferPointer(start: input, count: inputEnd))
+            compression = offset > 0 ? .bzip2 : Compression.detect(UnsafeBufferPointer(start: input, count: inputEnd))
             switch compression {
             case .none: decoder = nil
             case .bzip2: decoder = try Bzip2Decoder()
