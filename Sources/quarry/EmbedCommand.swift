@@ -44,6 +44,8 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try store.writerLock(for: "embed --name \(name)")
+        defer { withExtendedLifetime(lock) {} }
         SentenceEncoder.useAllCores()
         do {
             let corpus = try store.openStore()

@@ -84,13 +84,7 @@ struct IngestCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let lock: WriterLock
-        do {
-            lock = try WriterLock(databaseURL: store.databaseURL, purpose: "ingest")
-        } catch {
-            StandardError.write("error: \(error)\n")
-            throw ExitCode.failure
-        }
+        let lock = try store.writerLock(for: "ingest")
         defer { withExtendedLifetime(lock) {} }
         let pipeline = IngestPipeline(store: try store.openStore(), splitter: splitter)
         pipeline.batchDocuments = max(1, batchDocuments)

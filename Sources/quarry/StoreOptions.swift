@@ -37,6 +37,19 @@ struct StoreOptions: ParsableArguments {
         }
         return try openStore()
     }
+
+    /// The database's writer lock for `purpose` (shown to whoever is refused), or a clear refusal naming the
+    /// process that holds it. Every command that writes for minutes (ingest, embed, train) takes it, so two
+    /// of them never interleave their writes to the store or its caches, retrievers and readers. Keep the
+    /// lock alive (`withExtendedLifetime`) until the work is done.
+    func writerLock(for purpose: String) throws -> WriterLock {
+        do {
+            return try WriterLock(databaseURL: databaseURL, purpose: purpose)
+        } catch {
+            StandardError.write("error: \(error)\n")
+            throw ExitCode.failure
+        }
+    }
 }
 
 /// Writes to standard error (progress, summaries, diagnostics).

@@ -91,6 +91,8 @@ struct TrainReaderCommand: ParsableCommand {
     }
 
     func run() throws {
+        let lock = try store.writerLock(for: "train reader --name \(name)")
+        defer { withExtendedLifetime(lock) {} }
         do { try train() } catch let error as ValidationError { throw error } catch {
             StandardError.write("error: \(error)\n")
             throw ExitCode.failure

@@ -63,8 +63,8 @@ struct TrainRetrieverCommand: ParsableCommand {
         do { try makeConfiguration().validate() } catch let error as TrainingError {
             throw ValidationError(error.description)
         }
-        if let name, name.isEmpty || name.contains("/") || name.hasPrefix(".") {
-            throw ValidationError("--name must be a plain name (no '/', not starting with '.')")
+        if let name, !RetrieverCatalog.isValidName(name) {
+            throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first), at most 84 characters")
         }
     }
 
@@ -83,6 +83,8 @@ struct TrainRetrieverCommand: ParsableCommand {
     func run() throws {
         let configuration = makeConfiguration()
         let strategy = try configuration.strategy()
+        let lock = try store.writerLock(for: "train retriever --name \(name ?? strategy.fileName)")
+        defer { withExtendedLifetime(lock) {} }
         var session = RetrieverTrainingSession(
             databaseURL: store.databaseURL, modelFolder: URL(fileURLWithPath: model), trainingQA: URL(fileURLWithPath: qa),
             evaluationQA: evalQA.map { URL(fileURLWithPath: $0) }, name: name ?? strategy.fileName, configuration: configuration)

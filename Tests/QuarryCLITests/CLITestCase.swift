@@ -61,6 +61,41 @@ class CLITestCase: XCTestCase {
                        stderr: try String(contentsOf: errFile, encoding: .utf8))
     }
 
+    /// Runs `quarry arguments…` (output discarded) and SIGKILLs it after `delay` seconds; returns whether the kill
+    /// landed while it ran.
+    func runAndKill(_ arguments: [String], in directory: URL, after delay: Double) throws -> Bool {
+        let process = try makeProcess(arguments, in: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: delay)
+        let landed = process.isRunning
+        if landed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return landed
+    }
+
+    /// Waits until `process` holds the writer lock of `database` (the lock file names it), or it has exited.
+    func waitForWriterLock(of database: URL, heldBy process: Process, purpose: String, timeout: Double = 60) -> Bool {
+        let note = "\(purpose) (process \(process.processIdentifier))"
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && process.isRunning {
+            if (try? String(contentsOfFile: database.path + "-writer", encoding: .utf8))?.contains(note) == true { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    /// The demo wiki (corpora/demo) ingested into `directory/name`, or a skip when the corpus is missing.
+    func ingestDemoWiki(into directory: URL, name: String = "demo.sqlite") throws -> URL {
+        let dump = TestResources.packageRoot.appendingPathComponent("corpora/demo/demo-wiki.xml.bz2")
+        guard FileManager.default.fileExists(atPath: dump.path) else { throw XCTSkip("demo corpus not found at \(dump.path)") }
+        let database = directory.appendingPathComponent(name)
+        let ingest = try quarry(["ingest", dump.path, "--db", database.path, "--quiet"], in: directory)
+        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        return database
+    }
+
     func json(_ text: String) throws -> Any {
         try JSONSerialization.jsonObject(with: Data(text.utf8))
     }

@@ -108,6 +108,66 @@ final class ConcurrentUseCLITests: CLITestCase {
         XCTAssertEqual(broken, 0)
     }
 
+    /// `search`, `ask` and `eval` over the dense cache run over and over while `embed` writes another cache and then
+    /// while `ingest` adds documents: every run succeeds, none says "database is locked", and the answers stay
+    /// those given before the writer started (the cache they read is not the one being written, and a cache
+    /// answers over its own passage list however many passages are added).
+    func testAskSearchAndEvalWhileEmbedAndIngestWrite() throws {
+        let model = try TestResources.miniLM()
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let database = try ingestDemoWiki(into: directory)
+        let embed = ["embed", "--db", database.path, "--model", model.path, "--quiet"]
+        XCTAssertEqual(try quarry(embed, in: directory).status, 0)
+        let qa = TestResources.packageRoot.appendingPathComponent("corpora/demo/qa/test.jsonl").path
+        let readers: [[String]] = [
+            ["search", "the planet closest to the Sun", "--dense", "--cache", "dense", "--json", "--k", "5"],
+            ["ask", "How many moons does Mars have?", "--retriever", "dense", "--reader", "none", "-k", "5", "--json"],
+            ["eval", "--qa", qa, "--retriever", "dense", "--reader", "none", "--k", "1,5", "--json"],
+        ].map { $0 + ["--db", database.path] }
+        let answers = try readers.map { command -> String in
+            let outcome = try quarry(command, in: directory)
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            return try comparable(outcome.stdout)
+        }
+        let synthetic = directory.appendingPathComponent("more.jsonl")
+        try writeSyntheticCorpus(10_000, to: synthetic, seed: 8)
+        let writers = [embed + ["--name", "second", "--batch", "8", "--max-tokens", "64"],
+                       ["ingest", "--db", database.path, synthetic.path, "--batch-documents", "500", "--quiet"]]
+        for arguments in writers {
+            let writer = try makeProcess(arguments, in: directory)
+            writer.standardOutput = FileHandle.nullDevice
+            writer.standardError = FileHandle.nullDevice
+            try writer.run()
+            var rounds = 0
+            while writer.isRunning {
+                for (command, expected) in zip(readers, answers) {
+                    let outcome = try quarry(command, in: directory)
+                    XCTAssertEqual(outcome.status, 0, "\(command[0]) beside \(arguments[0]): \(outcome.stderr)")
+                    XCTAssertFalse(outcome.stderr.contains("locked"), outcome.stderr)
+                    XCTAssertEqual(try comparable(outcome.stdout), expected, "\(command[0]) beside \(arguments[0]) answered otherwise")
+                }
+                rounds += 1
+            }
+            writer.waitUntilExit()
+            XCTAssertEqual(writer.terminationStatus, 0, "\(arguments[0]) failed beside the readers")
+            XCTAssertGreaterThan(rounds, 0, "the readers ran while \(arguments[0]) wrote")
+        }
+        XCTAssertEqual(try integrityCheck(database), "ok")
+    }
+
+    /// JSON output without timings, keys sorted, for comparing answers.
+    private func comparable(_ output: String) throws -> String {
+        func strip(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.filter { !$0.key.contains("second") && !$0.key.contains("time") }.mapValues(strip)
+            }
+            if let array = value as? [Any] { return array.map(strip) }
+            return value
+        }
+        let data = try JSONSerialization.data(withJSONObject: strip(try json(output)), options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// A database on a 2 MB tmpfs: ingest fails with a clear message, the store stays consistent, and with
     /// room made the same command completes with the same content as on an ordinary disk.
     func testFullDisk() throws {

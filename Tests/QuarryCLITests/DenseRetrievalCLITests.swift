@@ -154,16 +154,10 @@ final class DenseRetrievalCLITests: CLITestCase {
         var generator = SeededGenerator(seed: 77)
         var killsLanded = 0
         var previousRows = 0
-        for attempt in 0..<4 {
-            let delay = Double.random(in: 0.3...(max(1, corpus.embedSeconds) * 0.7), using: &generator)
-            let process = try makeProcess(arguments, in: directory)
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killsLanded += 1
-            }
-            process.waitUntilExit()
+        // 20 seeded moments, short enough that most land before the job is done (each run resumes the last).
+        for attempt in 0..<20 {
+            let delay = Double.random(in: 0.2...(max(2, corpus.embedSeconds) * 0.15), using: &generator)
+            if try runAndKill(arguments, in: directory, after: delay) { killsLanded += 1 }
             // Whatever the store counts as done is exactly the start of the uninterrupted result.
             let catalog = try EmbeddingCacheCatalog(database: try CorpusStore(url: database).pool)
             let rows = try catalog.record(named: "dense")?.rowsCompleted ?? 0
@@ -175,7 +169,7 @@ final class DenseRetrievalCLITests: CLITestCase {
                 XCTAssertEqual(try cacheBytes(database, "dense.passages").prefix(rows * 16), expectedList.prefix(rows * 16))
             }
         }
-        XCTAssertGreaterThanOrEqual(killsLanded, 2, "most kills should land while the embedding runs")
+        XCTAssertGreaterThanOrEqual(killsLanded, 10, "most kills should land while the embedding runs")
 
         let resumed = try quarry(arguments.filter { $0 != "--quiet" } + ["--json"], in: directory)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)

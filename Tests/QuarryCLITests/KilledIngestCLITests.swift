@@ -6,6 +6,15 @@ import XCTest
 /// SIGKILL an ingest at seeded random moments: every interrupted database must pass the integrity checks and
 /// hold a prefix of the full result, and re-running must end with exactly what an uninterrupted run stores.
 final class KilledIngestCLITests: CLITestCase {
+    /// The passages an uninterrupted ingest stores, and how long it took (the window for the kills).
+    private func uninterruptedRun(_ arguments: [String], in directory: URL) throws -> ([String], Double) {
+        let started = Date()
+        let full = try quarry(arguments, in: directory)
+        XCTAssertEqual(full.status, 0, full.stderr)
+        let duration = Date().timeIntervalSince(started)
+        return (try passages(in: URL(fileURLWithPath: arguments[arguments.count - 1])), duration)
+    }
+
     func testIngestKilledAtRandomMomentsResumesToTheSameContent() throws {
         let directory = try TestResources.temporaryDirectory(for: self)
         let input = directory.appendingPathComponent("synthetic.jsonl")
@@ -13,11 +22,7 @@ final class KilledIngestCLITests: CLITestCase {
         let arguments = ["ingest", input.path, "--quiet", "--batch-documents", "1000", "--source", "synthetic"]
 
         let reference = directory.appendingPathComponent("reference.sqlite")
-        let started = Date()
-        let full = try quarry(arguments + ["--db", reference.path], in: directory)
-        XCTAssertEqual(full.status, 0, full.stderr)
-        let duration = Date().timeIntervalSince(started)
-        let expected = try passages(in: reference)
+        let (expected, duration) = try uninterruptedRun(arguments + ["--db", reference.path], in: directory)
         XCTAssertGreaterThan(expected.count, 30_000)
 
         let interrupted = directory.appendingPathComponent("interrupted.sqlite")
@@ -25,14 +30,7 @@ final class KilledIngestCLITests: CLITestCase {
         var killsLanded = 0
         for attempt in 0..<5 {
             let delay = Double.random(in: 0.05...(duration * 0.9), using: &generator)
-            let process = try makeProcess(arguments + ["--db", interrupted.path], in: directory)
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killsLanded += 1
-            }
-            process.waitUntilExit()
+            if try runAndKill(arguments + ["--db", interrupted.path], in: directory, after: delay) { killsLanded += 1 }
 
             let store = try CorpusStore(url: interrupted)
             XCTAssertEqual(try store.integrityProblems(), [], "attempt \(attempt), killed after \(delay) s")
@@ -50,6 +48,41 @@ final class KilledIngestCLITests: CLITestCase {
         XCTAssertEqual(try store.integrityProblems(), [])
         XCTAssertEqual(try store.bm25Search(query: "t42 t4242", k: 10),
                        try CorpusStore(url: reference).bm25Search(query: "t42 t4242", k: 10))
+    }
+
+    /// The same promise on a real MediaWiki dump (bz2, redirects and wikitext), killed at 20 seeded moments,
+    /// committing every 4 documents so that kills land between many commits.
+    func testRealDumpIngestKilledAtTwentySeededMoments() throws {
+        let dump = try TestResources.sharedData("mediawiki-xml/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let arguments = ["ingest", dump.path, "--quiet", "--batch-documents", "4", "--source", "enwiki"]
+        let reference = directory.appendingPathComponent("reference.sqlite")
+        let (expected, duration) = try uninterruptedRun(arguments + ["--db", reference.path], in: directory)
+
+        let interrupted = directory.appendingPathComponent("interrupted.sqlite")
+        var generator = SeededGenerator(seed: 4711)
+        var killsLanded = 0, grew = 0, previous = 0
+        for attempt in 0..<20 {
+            let delay = Double.random(in: 0.02...(duration * 0.95), using: &generator)
+            if try runAndKill(arguments + ["--db", interrupted.path], in: directory, after: delay) { killsLanded += 1 }
+            guard FileManager.default.fileExists(atPath: interrupted.path) else { continue }
+            let store = try CorpusStore(url: interrupted)
+            XCTAssertEqual(try store.integrityProblems(), [], "attempt \(attempt), killed after \(delay) s")
+            let partial = try passages(in: interrupted)
+            XCTAssertEqual(partial, Array(expected.prefix(partial.count)), "attempt \(attempt): a prefix of the full result")
+            XCTAssertGreaterThanOrEqual(partial.count, previous, "attempt \(attempt): nothing committed is lost")
+            if partial.count > previous { grew += 1 }
+            previous = partial.count
+        }
+        XCTAssertGreaterThanOrEqual(killsLanded, 10, "most kills should land while the ingest runs (\(duration) s)")
+        XCTAssertGreaterThanOrEqual(grew, 2, "runs resumed and added to what the killed ones committed")
+
+        let resumed = try quarry(arguments + ["--db", interrupted.path], in: directory)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try passages(in: interrupted), expected)
+        XCTAssertEqual(try CorpusStore(url: interrupted).integrityProblems(), [])
+        XCTAssertEqual(try CorpusStore(url: interrupted).bm25Search(query: "anarchism history", k: 10),
+                       try CorpusStore(url: reference).bm25Search(query: "anarchism history", k: 10))
     }
 }
 

@@ -26,6 +26,13 @@ public struct RetrieverCatalog {
     /// The embedding cache serving retriever `name`'s searches (apart from the user's own caches).
     public static func cacheName(for name: String) -> String { "retriever-" + name }
 
+    /// Whether `name` can name a retriever: its folder and its search cache (`retriever-<name>`) both need a
+    /// plain file name, so it follows the cache rule (letters, digits, `-`, `_`, `.` not first). Checked before
+    /// training, so a run of hours never fails at the save.
+    public static func isValidName(_ name: String) -> Bool {
+        EmbeddingCache.isValidName(name) && EmbeddingCache.isValidName(cacheName(for: name) + "-fresh")
+    }
+
     /// The folder of retriever `name` (not necessarily existing).
     public func folder(for name: String) -> URL {
         Self.directory(forDatabase: store.url).appendingPathComponent(name)

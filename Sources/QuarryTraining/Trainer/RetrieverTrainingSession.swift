@@ -46,6 +46,9 @@ public struct RetrieverTrainingSession {
 
     public func run() throws -> Outcome {
         try configuration.validate()
+        guard RetrieverCatalog.isValidName(name) else {
+            throw TrainingError.invalidArgument("\(name): not a retriever name (letters, digits, '-', '_' and '.', not first)")
+        }
         guard FileManager.default.fileExists(atPath: databaseURL.path) else {
             throw TrainingError.invalidArgument("\(databaseURL.path): no such database; run `quarry ingest` first")
         }
