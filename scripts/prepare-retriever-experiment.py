@@ -52,9 +52,11 @@ def main():
                     docs.write(json.dumps({"id": f"{name}:{article['title']}#{i}", "title": "", "text": paragraph["context"]}) + "\n")
                     n_distractors += 1
         covid = {"data": []} if a.no_distractors else load(os.path.join(a.shared, "covid-qa", "200423_covidQA.json.gz"))
-        for article in covid["data"]:
+        # COVID-QA articles carry no title: number them, or every one gets the id "covid:#0" and an ingest
+        # keeps only the last.
+        for j, article in enumerate(covid["data"]):
             for i, paragraph in enumerate(article["paragraphs"]):
-                docs.write(json.dumps({"id": f"covid:{article.get('title', '')}#{i}", "title": "",
+                docs.write(json.dumps({"id": f"covid:{j}#{i}", "title": "",
                                        "text": paragraph["context"]}) + "\n")
                 n_distractors += 1
     if a.max_train:
