@@ -41,9 +41,6 @@ public struct TrainedRetrieverCatalog: Sendable {
         try StoreMigrations.ensureTable("retrievers", in: database, create: { try Self.createTable($0) })
     }
 
-    /// The schema step, one of `StoreMigrations.all`.
-    public static let migration = StoreMigration("trained-retrievers") { try createTable($0) }
-
     public static func createTable(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS retrievers (

@@ -64,7 +64,7 @@ struct TrainRetrieverCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         if let name, !RetrieverCatalog.isValidName(name) {
-            throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first), at most 84 characters")
+            throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first), at most \(RetrieverCatalog.maxNameLength) characters")
         }
     }
 

@@ -1,4 +1,3 @@
-import CBZip2
 import Foundation
 
 /// A bzip2 file decoded block by block on several threads, output in file order. A scanning thread splits
@@ -213,7 +212,7 @@ public final class ParallelBzip2: @unchecked Sendable {
             let job = jobs.removeFirst()
             condition.unlock()
             var text: [UInt8] = []
-            let outcome: Outcome = Self.decode(job.wrapped, into: &text) == BZ_STREAM_END
+            let outcome: Outcome = Self.decode(job.wrapped, into: &text) == .complete
                 ? .text(text, endOffset: job.endOffset) : .fallBack(streamStart: job.streamStart)
             condition.lock()
             results[job.index] = outcome
@@ -226,43 +225,38 @@ public final class ParallelBzip2: @unchecked Sendable {
     private static func decodeTail(_ wrapped: [UInt8], fileSize: Int64, streamStart: Int64, path: String) -> [Outcome] {
         var text: [UInt8] = []
         // Anything but "needs more input" is for the sequential decoder to describe.
-        guard decode(wrapped, into: &text) == BZ_OK else { return [.fallBack(streamStart: streamStart)] }
+        guard decode(wrapped, into: &text) == .inputRanOut else { return [.fallBack(streamStart: streamStart)] }
         let error = IngestError(file: path, place: "byte \(fileSize)",
                                 message: "bzip2 stream is truncated (the file ends inside compressed data)")
         return (text.isEmpty ? [] : [.text(text, endOffset: fileSize)]) + [.failure(error)]
     }
 
-    /// Runs libbz2 over all of `input`, appending the text; the last status (BZ_OK when input ran out).
-    private static func decode(_ input: [UInt8], into output: inout [UInt8]) -> Int32 {
-        // libbz2 remembers the stream's address, so it lives at a fixed one.
-        let stream = UnsafeMutablePointer<bz_stream>.allocate(capacity: 1)
-        stream.initialize(to: bz_stream())
-        defer { stream.deallocate() }
-        guard BZ2_bzDecompressInit(stream, 0, 0) == BZ_OK else { return BZ_MEM_ERROR }
-        defer { BZ2_bzDecompressEnd(stream) }
-        var produced = 0
+    private enum BlockDecoding { case complete, inputRanOut, failed }
+
+    /// Decodes all of `input` as one stream with the sequential path's `Bzip2Decoder`, setting `output` to
+    /// the text: complete when the stream ended exactly at the end of the input, inputRanOut when the input
+    /// ended first.
+    private static func decode(_ input: [UInt8], into output: inout [UInt8]) -> BlockDecoding {
+        guard !input.isEmpty, let decoder = try? Bzip2Decoder() else { return .failed }
         output = [UInt8](repeating: 0, count: max(1 << 20, input.count * 6))
+        var consumed = 0, produced = 0
+        defer { output.removeLast(output.count - produced) }
         return input.withUnsafeBufferPointer { inBuffer in
-            stream.pointee.next_in = UnsafeMutableRawPointer(mutating: inBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            stream.pointee.avail_in = UInt32(inBuffer.count)
             while true {
                 if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
-                let status: Int32 = output.withUnsafeMutableBufferPointer { outBuffer in
-                    stream.pointee.next_out = UnsafeMutableRawPointer(outBuffer.baseAddress! + produced).assumingMemoryBound(to: CChar.self)
-                    stream.pointee.avail_out = UInt32(outBuffer.count - produced)
-                    let status = BZ2_bzDecompress(stream)
-                    produced = outBuffer.count - Int(stream.pointee.avail_out)
-                    return status
-                }
-                if status == BZ_STREAM_END || status < 0 {
-                    output.removeLast(output.count - produced)
-                    // A block split in the wrong place may end early: all of the input must be used.
-                    return status == BZ_STREAM_END && stream.pointee.avail_in != 0 ? BZ_DATA_ERROR : status
-                }
-                if stream.pointee.avail_in == 0 && produced < output.count {
-                    output.removeLast(output.count - produced)
-                    return BZ_OK
-                }
+                let step: DecodeStep
+                do {
+                    step = try output.withUnsafeMutableBufferPointer { outBuffer in
+                        try decoder.decode(input: inBuffer.baseAddress! + consumed, inputCount: inBuffer.count - consumed,
+                                           output: outBuffer.baseAddress! + produced, outputCapacity: outBuffer.count - produced,
+                                           finishing: false)
+                    }
+                } catch { return .failed }
+                consumed += step.consumed
+                produced += step.produced
+                // A block split in the wrong place may end early: all of the input must be used.
+                if step.streamEnded { return consumed == inBuffer.count ? .complete : .failed }
+                if consumed == inBuffer.count && produced < output.count { return .inputRanOut }
             }
         }
     }

@@ -20,10 +20,7 @@ public struct ReaderLibrary {
     /// Names are letters, digits, `-`, `_`, `.` (not first), so they are safe as folder names.
     public static func isValidName(_ name: String) -> Bool {
         // `none` is how the commands say "no reader".
-        guard let first = name.unicodeScalars.first, first != ".", name.utf8.count <= 100, name != "none" else { return false }
-        return name.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
-        }
+        name != "none" && StoredName.isValid(name)
     }
 
     /// The reader to use when none is named: `reader` if trained, else the most recently trained one.

@@ -27,10 +27,7 @@ public struct EmbeddingCache: Sendable {
         databaseURL.deletingLastPathComponent().appendingPathComponent(databaseURL.lastPathComponent + ".caches")
     }
 
-    public static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first != ".", name.utf8.count <= 100 else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
-    }
+    public static func isValidName(_ name: String) -> Bool { StoredName.isValid(name) }
 
     /// The store's record of this cache, if any.
     public func record() throws -> EmbeddingCacheRecord? {

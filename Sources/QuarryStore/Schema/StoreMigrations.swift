@@ -21,7 +21,7 @@ public enum StoreMigrations {
         StoreMigration("passage-fts5-vocabulary") { try createPassageVocabulary($0) },
         StoreMigration("reader-catalog") { try ReaderCatalog.createTable($0) },
         StoreMigration("embedding-caches") { try EmbeddingCacheCatalog.createTable($0) },
-        TrainedRetrieverCatalog.migration,
+        StoreMigration("trained-retrievers") { try TrainedRetrieverCatalog.createTable($0) },
         StoreMigration("passage-fts5-bulk-hash") { try enlargePassageIndexHash($0) },
     ]
 

@@ -26,11 +26,17 @@ public struct RetrieverCatalog {
     /// The embedding cache serving retriever `name`'s searches (apart from the user's own caches).
     public static func cacheName(for name: String) -> String { "retriever-" + name }
 
+    /// The cache re-embedded by the trained passage encoder (`--final-fresh-eval`) beside `cacheName`.
+    static func freshCacheName(of cacheName: String) -> String { cacheName + "-fresh" }
+
+    /// The longest retriever name whose caches' names still fit the stored-name limit.
+    public static var maxNameLength: Int { StoredName.maxLength - freshCacheName(of: cacheName(for: "")).utf8.count }
+
     /// Whether `name` can name a retriever: its folder and its search cache (`retriever-<name>`) both need a
     /// plain file name, so it follows the cache rule (letters, digits, `-`, `_`, `.` not first). Checked before
     /// training, so a run of hours never fails at the save.
     public static func isValidName(_ name: String) -> Bool {
-        EmbeddingCache.isValidName(name) && EmbeddingCache.isValidName(cacheName(for: name) + "-fresh")
+        EmbeddingCache.isValidName(name) && EmbeddingCache.isValidName(freshCacheName(of: cacheName(for: name)))
     }
 
     /// The folder of retriever `name` (not necessarily existing).
@@ -56,7 +62,7 @@ public struct RetrieverCatalog {
                                     modelPath: folder.appendingPathComponent("passage").path, weightsHash: "retriever:" + hash)
         if let freshMatrix {
             let passageHash = try InitialCache.weightsHash(ofModelFolder: folder.appendingPathComponent("passage"))
-            try InitialCache.writeCache(freshMatrix, name: Self.cacheName(for: name) + "-fresh", dimension: trainer.dimension, store: store,
+            try InitialCache.writeCache(freshMatrix, name: Self.freshCacheName(of: Self.cacheName(for: name)), dimension: trainer.dimension, store: store,
                                         modelPath: folder.appendingPathComponent("passage").path, weightsHash: passageHash)
         }
         try records.save(TrainedRetrieverRecord(
@@ -76,7 +82,7 @@ public struct RetrieverCatalog {
         let encoder = try BertEncoder(contentsOf: queryFolder)
         let tokenizer = try BertTokenizer(modelDirectory: queryFolder)
         let cacheCatalog = try EmbeddingCacheCatalog(database: store.pool)
-        let cache = try EmbeddingCache(name: fresh ? record.cacheName + "-fresh" : record.cacheName,
+        let cache = try EmbeddingCache(name: fresh ? Self.freshCacheName(of: record.cacheName) : record.cacheName,
                                        databaseURL: store.url, catalog: cacheCatalog)
         let index = try cache.flatIndex()
         guard index.count == (try store.passageCount()) else {
