@@ -12,6 +12,8 @@ struct EmbedCommand: ParsableCommand {
             truncated to the model's token limit. The cache records the hash of the weights that made it, so
             `quarry stats` and `quarry search` can tell when it no longer matches its model or the passages.
             A killed run resumes where it stopped; passages ingested since the last run are added.
+
+            \(StoreOptions.writerLockHelp)
             """)
 
     @OptionGroup var store: StoreOptions

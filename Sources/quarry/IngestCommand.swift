@@ -13,6 +13,8 @@ struct IngestCommand: ParsableCommand {
             Re-running an ingest adds nothing new; a document whose content changed gets its passages replaced.
             An interrupted ingest can simply be run again. Documents are identified by their source (the input's
             absolute path, or --source) and their id within it.
+
+            \(StoreOptions.writerLockHelp)
             """)
 
     @OptionGroup var store: StoreOptions

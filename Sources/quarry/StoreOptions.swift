@@ -38,6 +38,13 @@ struct StoreOptions: ParsableArguments {
         return try openStore()
     }
 
+    /// The help text of the commands that take the writer lock.
+    static let writerLockHelp = """
+        One writer at a time: while another ingest, embed or train runs on the same database, this command \
+        stops at once with an error naming it (the lock is <db>-writer, freed however its holder exits); \
+        search, ask, eval and stats run beside it.
+        """
+
     /// The database's writer lock for `purpose` (shown to whoever is refused), or a clear refusal naming the
     /// process that holds it. Every command that writes for minutes (ingest, embed, train) takes it, so two
     /// of them never interleave their writes to the store or its caches, retrievers and readers. Keep the

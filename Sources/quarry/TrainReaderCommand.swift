@@ -14,6 +14,8 @@ struct TrainReaderCommand: ParsableCommand {
             With --gold-context, SQuAD questions are read with their own paragraph instead, the fastest way to
             teach spans. The reader is saved as <db>.readers/<name>/ and recorded in the store; the run keeps a
             checkpoint and a metrics log in <db>.readers/<name>.training/ (--resume continues from it).
+
+            \(StoreOptions.writerLockHelp)
             """)
 
     @OptionGroup var store: StoreOptions

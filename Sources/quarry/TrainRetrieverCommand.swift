@@ -11,6 +11,8 @@ struct TrainRetrieverCommand: ParsableCommand {
             the cache corrected by a small network trained on the drift), refresh:R (re-embed the corpus every R \
             steps), exact (re-embed every step; tiny corpora only). The run is saved as a named retriever under \
             <db>.retrievers/NAME with its ledger of passage-encoder passes and metrics.jsonl.
+
+            \(StoreOptions.writerLockHelp)
             """)
 
     @OptionGroup var store: StoreOptions

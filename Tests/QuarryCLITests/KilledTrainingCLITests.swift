@@ -3,60 +3,152 @@ import QuarryStore
 import QuarryTestSupport
 import XCTest
 
-/// SIGKILL `quarry train retriever` at seeded moments, each run resuming the last (--resume), on the demo corpus
-/// with a tiny budget: every store passes the integrity check, and the run that finally completes saves the same
-/// weights, search cache and metrics as a run never interrupted.
+/// SIGKILL `quarry train retriever` and `quarry train reader` at 20 seeded moments each, every run resuming the
+/// last (--resume), on the demo corpus with a tiny budget: every store passes the integrity check, no
+/// checkpointed step is lost, and the run that finally completes saves the same bytes as a run never interrupted.
 final class KilledTrainingCLITests: CLITestCase {
+    private static let killPoints = 20
+    private var trainingQA: String { TestResources.packageRoot.appendingPathComponent("corpora/demo/qa/train.jsonl").path }
+
     func testTrainRetrieverKilledAtSeededMomentsResumesToTheSameWeights() throws {
         let model = try TestResources.miniLM()
         let directory = try TestResources.temporaryDirectory(for: self)
         let reference = try ingestDemoWiki(into: directory, name: "reference.sqlite")
         let killed = try ingestDemoWiki(into: directory, name: "killed.sqlite")
-        let qa = TestResources.packageRoot.appendingPathComponent("corpora/demo/qa/train.jsonl").path
         // The default strategy (corrected negatives): encoders, corrector, corrected cache and optimisers all resume.
-        let arguments = ["train", "retriever", "--qa", qa, "--model", model.path, "--name", "run", "--steps", "6",
+        let arguments = ["train", "retriever", "--qa", trainingQA, "--model", model.path, "--name", "run", "--steps", "8",
                          "--batch", "2", "--samples", "2", "--max-passage-tokens", "24", "--max-query-tokens", "16",
                          "--warmup", "2", "--eval-every", "0", "--checkpoint-every", "2", "--probe-questions", "2",
                          "--probe-candidates", "4", "--probe-k", "2", "--shared-encoders", "--quiet"]
+        let duration = try timedRun(arguments + ["--db", reference.path], in: directory)
 
-        let started = Date()
-        let full = try quarry(arguments + ["--db", reference.path], in: directory)
-        XCTAssertEqual(full.status, 0, full.stderr)
-        let duration = Date().timeIntervalSince(started)
-
-        var generator = SeededGenerator(seed: 31)
-        var killsLanded = 0
-        for attempt in 0..<8 {
-            // A resumed run skips the initial cache (saved by the first) and the steps checkpointed, so it is far
-            // shorter than the first: early moments keep most kills inside a run.
-            let delay = Double.random(in: 0.3...(duration * 0.45), using: &generator)
-            if try runAndKill(arguments + ["--resume", "--db", killed.path], in: directory, after: delay) { killsLanded += 1 }
-            XCTAssertEqual(try CorpusStore(url: killed).integrityProblems(), [], "attempt \(attempt), killed after \(delay) s")
+        let run = URL(fileURLWithPath: killed.path + ".retrievers/run")
+        let steps = try killRepeatedly(arguments + ["--resume", "--db", killed.path], database: killed, in: directory,
+                                       window: duration / 3, seed: 31) {
+            try Self.retrieverCheckpointStep(run.appendingPathComponent("checkpoint"))
         }
-        XCTAssertGreaterThanOrEqual(killsLanded, 4, "most kills should land while the training runs (\(duration) s)")
+        XCTAssertGreaterThanOrEqual(Set(steps).count, 3, "kills landed at several stages of the run: \(steps)")
 
         let resumed = try quarry(arguments + ["--resume", "--db", killed.path], in: directory)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         let expected = URL(fileURLWithPath: reference.path + ".retrievers/run")
-        let actual = URL(fileURLWithPath: killed.path + ".retrievers/run")
+        XCTAssertEqual(try files(in: run), try files(in: expected), "the run folder holds the same files, no leftovers")
         for file in ["query/model.safetensors", "passage/model.safetensors", "corrector.safetensors"] {
-            XCTAssertEqual(try Data(contentsOf: actual.appendingPathComponent(file)),
+            XCTAssertEqual(try Data(contentsOf: run.appendingPathComponent(file)),
                            try Data(contentsOf: expected.appendingPathComponent(file)), "\(file) differs from the uninterrupted run")
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: killed.path + ".caches/retriever-run.f32")),
                        try Data(contentsOf: URL(fileURLWithPath: reference.path + ".caches/retriever-run.f32")),
                        "the corrected search cache differs")
-        XCTAssertEqual(try metrics(actual), try metrics(expected), "metrics.jsonl differs beyond its timings")
+        XCTAssertEqual(try metrics(run.appendingPathComponent("metrics.jsonl")),
+                       try metrics(expected.appendingPathComponent("metrics.jsonl")), "metrics.jsonl differs beyond its timings")
         XCTAssertEqual(try CorpusStore(url: killed).integrityProblems(), [])
     }
 
-    /// The lines of a run's metrics.jsonl without their timings (which differ from run to run).
-    private func metrics(_ run: URL) throws -> [NSDictionary] {
-        let text = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+    /// The reader keeps AdamW's moments with each checkpoint, so a resumed run is bit-identical to an
+    /// uninterrupted one (`ReaderCheckpointTests`); here through the command, killed anywhere, saving included.
+    func testTrainReaderKilledAtSeededMomentsResumesToTheSameWeights() throws {
+        let model = try TestResources.miniLM()
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let reference = try ingestDemoWiki(into: directory, name: "reference.sqlite")
+        let killed = try ingestDemoWiki(into: directory, name: "killed.sqlite")
+        // 12 steps, checkpoints every 4 and a metrics line every 10: a kill between steps 10 and 12 leaves a
+        // line the resumed run writes again.
+        let arguments = ["train", "reader", "--qa", trainingQA, "--retriever", "bm25", "--k", "2", "--negatives", "1",
+                         "--limit", "24", "--steps", "12", "--batch", "1", "--max-length", "80", "--max-answer-tokens", "8",
+                         "--checkpoint-every", "4", "--model", model.path, "--name", "run", "--quiet"]
+        let duration = try timedRun(arguments + ["--db", reference.path], in: directory)
+
+        let readers = URL(fileURLWithPath: killed.path + ".readers")
+        let steps = try killRepeatedly(arguments + ["--resume", "--db", killed.path], database: killed, in: directory,
+                                       window: duration / 3, seed: 47) {
+            try Self.readerCheckpointStep(readers.appendingPathComponent("run.training/checkpoint.safetensors"))
+        }
+        XCTAssertGreaterThanOrEqual(Set(steps).count, 3, "kills landed at several stages of the run: \(steps)")
+
+        let resumed = try quarry(arguments + ["--resume", "--db", killed.path], in: directory)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let expected = URL(fileURLWithPath: reference.path + ".readers")
+        XCTAssertEqual(try files(in: readers), try files(in: expected), "the readers folder holds the same files, no leftovers")
+        for file in try files(in: expected.appendingPathComponent("run")) {
+            XCTAssertEqual(try Data(contentsOf: readers.appendingPathComponent("run/" + file)),
+                           try Data(contentsOf: expected.appendingPathComponent("run/" + file)),
+                           "\(file) differs from the uninterrupted run")
+        }
+        XCTAssertEqual(try metrics(readers.appendingPathComponent("run.training/metrics.jsonl")),
+                       try metrics(expected.appendingPathComponent("run.training/metrics.jsonl")),
+                       "metrics.jsonl differs beyond its timings")
+        let store = try CorpusStore(url: killed)
+        XCTAssertEqual(try store.readers.all().map { [$0.name, "\($0.steps)", "\($0.questions)"] },
+                       try CorpusStore(url: reference).readers.all().map { [$0.name, "\($0.steps)", "\($0.questions)"] })
+        XCTAssertEqual(try store.integrityProblems(), [])
+    }
+
+    /// Runs `arguments` to the end; returns how long that took (the scale of the kill moments).
+    private func timedRun(_ arguments: [String], in directory: URL) throws -> Double {
+        let started = Date()
+        let full = try quarry(arguments, in: directory)
+        XCTAssertEqual(full.status, 0, full.stderr)
+        return Date().timeIntervalSince(started)
+    }
+
+    /// Starts `arguments` (a resuming run) again and again, each SIGKILLed after a seeded delay of up to `window`
+    /// seconds, until `killPoints` kills have landed while it ran (at most three times as many runs). After each,
+    /// the store passes the integrity check and the checkpointed step (read by `step`) has not gone back.
+    /// Returns the step after each run.
+    private func killRepeatedly(_ arguments: [String], database: URL, in directory: URL, window: Double, seed: UInt64,
+                                step: () throws -> Int) throws -> [Int] {
+        var generator = SeededGenerator(seed: seed)
+        var landed = 0, runs = 0, steps: [Int] = []
+        while landed < Self.killPoints && runs < 3 * Self.killPoints {
+            runs += 1
+            let delay = Double.random(in: 0.05...max(0.1, window), using: &generator)
+            if try runAndKill(arguments, in: directory, after: delay) { landed += 1 }
+            XCTAssertEqual(try CorpusStore(url: database).integrityProblems(), [], "run \(runs), killed after \(delay) s")
+            let reached = try step()
+            XCTAssertGreaterThanOrEqual(reached, steps.last ?? 0, "run \(runs) (killed after \(delay) s) lost checkpointed steps")
+            steps.append(reached)
+        }
+        XCTAssertGreaterThanOrEqual(landed, Self.killPoints, "kills that landed while training ran, in \(runs) runs")
+        return steps
+    }
+
+    /// The step of a retriever run's checkpoint (the folder, or the previous one while a new one is swapped in).
+    private static func retrieverCheckpointStep(_ checkpoint: URL) throws -> Int {
+        for folder in [checkpoint, URL(fileURLWithPath: checkpoint.path + ".previous")] {
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("state.json").path) else { continue }
+            let state = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let progress = try XCTUnwrap(state["progress"] as? [String: Any])
+            return try XCTUnwrap(progress["step"] as? Int)
+        }
+        return 0
+    }
+
+    /// The step a reader checkpoint names in its safetensors metadata (0 before the first checkpoint).
+    private static func readerCheckpointStep(_ checkpoint: URL) throws -> Int {
+        guard let data = FileManager.default.contents(atPath: checkpoint.path) else { return 0 }
+        let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
+        let header = try XCTUnwrap(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let metadata = try XCTUnwrap(header["__metadata__"] as? [String: String])
+        return try XCTUnwrap(metadata["step"].flatMap(Int.init))
+    }
+
+    /// Every file under `folder` (relative paths, sorted), hidden ones included.
+    private func files(in folder: URL) throws -> [String] {
+        let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: folder.path))
+        return enumerator.compactMap { $0 as? String }.filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
+        }.sorted()
+    }
+
+    /// The lines of a metrics.jsonl without their timings (which differ from run to run).
+    private func metrics(_ file: URL) throws -> [NSDictionary] {
+        let text = try String(contentsOf: file, encoding: .utf8)
         return try text.split(separator: "\n").map { line in
             var object = try XCTUnwrap(try json(String(line)) as? [String: Any])
-            object["timings"] = nil
-            object["seconds"] = nil
+            for key in ["timings", "seconds", "questions_per_second"] { object[key] = nil }
             return object as NSDictionary
         }
     }

@@ -18,8 +18,8 @@ extension ExtractiveReader {
         let fm = FileManager.default
         let parent = folder.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        Self.removeLeftovers(of: folder)
         let staging = parent.appendingPathComponent(".\(folder.lastPathComponent).saving-\(getpid())")
-        if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         try saveEncoder(to: staging.appendingPathComponent(FolderLayout.encoder))
         try saveHeads(to: staging.appendingPathComponent(FolderLayout.heads))
@@ -31,6 +31,22 @@ extension ExtractiveReader {
         try fm.moveItem(at: staging, to: folder)
         if fm.fileExists(atPath: old.path) { try fm.removeItem(at: old) }
         tokenizerFolder = folder.appendingPathComponent(FolderLayout.encoder)
+    }
+
+    /// Tidies what a save killed part-way left beside `folder` (named by the process that wrote them, so no
+    /// later process would reuse them): a replaced reader moved aside goes back when nothing took its place,
+    /// the rest is removed. Saving runs under the store's writer lock, so no other save is under way.
+    static func removeLeftovers(of folder: URL) {
+        let fm = FileManager.default
+        let parent = folder.deletingLastPathComponent()
+        func leftovers(_ kind: String) -> [URL] {
+            let prefix = ".\(folder.lastPathComponent).\(kind)-"
+            return ((try? fm.contentsOfDirectory(atPath: parent.path)) ?? [])
+                .filter { $0.hasPrefix(prefix) && Int32($0.dropFirst(prefix.count)) != nil }
+                .map { parent.appendingPathComponent($0) }
+        }
+        for old in leftovers("old") where !fm.fileExists(atPath: folder.path) { try? fm.moveItem(at: old, to: folder) }
+        for url in leftovers("old") + leftovers("saving") { try? fm.removeItem(at: url) }
     }
 
     /// Files of a model folder besides the weights that loading it again needs (tokenizer, pooling set-up).

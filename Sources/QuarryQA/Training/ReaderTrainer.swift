@@ -126,16 +126,17 @@ public final class ReaderTrainer {
     public func run(resume: Bool, until: Int? = nil, progress: ((ReaderTrainingProgress) -> Void)? = nil) throws -> Int {
         try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
         var step = 0
+        var resumed = false
         if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
             step = try loadCheckpoint()
-        } else {
-            _ = FileManager.default.createFile(atPath: metricsURL.path, contents: nil)
+            resumed = true
+            // A run killed between its last checkpoint and tidying up left the moments of the one before.
+            removeOptimizerStates(except: step)
         }
         let schedule = LinearWarmupDecay(peak: options.learningRate,
                                          warmupSteps: Int(Float(options.steps) * options.warmupFraction), totalSteps: options.steps)
-        let metrics = try FileHandle(forWritingTo: metricsURL)
-        defer { try? metrics.close() }
-        try metrics.seekToEnd()
+        // Lines a killed run logged after its last checkpoint are dropped: this run logs those steps again.
+        let metrics = try MetricsLog(url: metricsURL, keepingThrough: resumed ? step : nil)
         let startSeconds = trainedSeconds
         let started = Date().addingTimeInterval(-trainedSeconds)
         let firstStep = step
@@ -166,7 +167,7 @@ public final class ReaderTrainer {
                     "step": step, "loss": mean.total, "relevance": mean.relevance, "start": mean.start, "end": mean.end,
                     "lr": Double(rate), "grad_norm": windowNorm / n, "seconds": elapsed, "questions_per_second": perSecond,
                 ]
-                try metrics.write(contentsOf: JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) + Data("\n".utf8))
+                try metrics.append(object: line)
                 let remaining = options.timeBudget.map { max(0, $0 - elapsed) }
                     ?? Double(options.steps - step) * (elapsed - startSeconds) / Double(step - firstStep)
                 progress?(ReaderTrainingProgress(step: step, steps: options.steps, loss: mean, learningRate: rate,
