@@ -12,7 +12,8 @@ struct TrainReaderCommand: ParsableCommand {
             By default each question is read with its top --k retrieved passages; a passage whose text holds a gold
             answer (normalised, whole words) is a positive, the others teach relevance only (distant supervision).
             With --gold-context, SQuAD questions are read with their own paragraph instead, the fastest way to
-            teach spans. The reader is saved as <db>.readers/<name>/ and recorded in the store; the run keeps a
+            teach spans; questions that name their article but give no paragraph (JSON lines with "title", as the
+            demo set) are read with that article's stored passages. The reader is saved as <db>.readers/<name>/ and recorded in the store; the run keeps a
             checkpoint and a metrics log in <db>.readers/<name>.training/ (--resume continues from it).
 
             \(StoreOptions.writerLockHelp)
@@ -33,7 +34,7 @@ struct TrainReaderCommand: ParsableCommand {
     @Option(help: "Use only the first N questions.")
     var limit: Int?
 
-    @Flag(name: .customLong("gold-context"), help: "Read each question with its own SQuAD paragraph, not retrieved passages.")
+    @Flag(name: .customLong("gold-context"), help: "Read each question with its own SQuAD paragraph (else its article's passages, by title), not retrieved passages.")
     var goldContext = false
 
     @Option(name: [.customShort("k"), .customLong("k")], help: "Passages retrieved per question (distant supervision).")
@@ -92,6 +93,21 @@ struct TrainReaderCommand: ParsableCommand {
         if !(0...1).contains(testShare) { throw ValidationError("--test-share must lie in [0, 1]") }
     }
 
+    /// SQuAD questions with their own paragraph; questions that only name their article (`title`, as the demo
+    /// set) with that article's stored passages.
+    private func goldSupervision(_ questions: [QAExample], corpus: CorpusStore) throws
+        -> (String, (examples: [ReaderTrainingExample], skipped: Int)) {
+        let withParagraph = questions.filter { $0.context != nil }
+        let withArticle = questions.filter { $0.context == nil }
+        let paragraphs = ReaderTrainingSet.goldContext(withParagraph, negatives: negatives ?? 0)
+        guard !withArticle.isEmpty else { return ("gold-context", paragraphs) }
+        let stored = try corpus.passages(titled: Set(withArticle.compactMap(\.title)))
+        let byTitle = stored.mapValues { $0.map { ReaderPassage(passageID: $0.id, title: $0.title, text: $0.text) } }
+        let articles = ReaderTrainingSet.articlePassages(withArticle, passagesByTitle: byTitle)
+        let name = withParagraph.isEmpty ? "gold-article" : "gold-context+gold-article"
+        return (name, (paragraphs.examples + articles.examples, paragraphs.skipped + articles.skipped))
+    }
+
     func run() throws {
         let lock = try store.writerLock(for: "train reader --name \(name)")
         defer { withExtendedLifetime(lock) {} }
@@ -113,8 +129,7 @@ struct TrainReaderCommand: ParsableCommand {
         let supervision: String
         let set: (examples: [ReaderTrainingExample], skipped: Int)
         if goldContext {
-            supervision = "gold-context"
-            set = ReaderTrainingSet.goldContext(questions, negatives: negatives ?? 0)
+            (supervision, set) = try goldSupervision(questions, corpus: corpus)
         } else {
             let retriever = try answering.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
             supervision = "retrieved:\(retriever.name)"
@@ -142,12 +157,10 @@ struct TrainReaderCommand: ParsableCommand {
         let trainer = try ReaderTrainer(reader: reader, examples: set.examples, options: options, workFolder: library.workFolder(named: name))
         let started = Date()
         let showsProgress = store.showsProgress
+        let stepsCap = steps ?? (epochs == nil ? nil : options.steps)
         let reached = try trainer.run(resume: resume) { p in
             guard showsProgress else { return }
-            let eta = p.secondsRemaining.map { ", ETA \(Format.duration($0))" } ?? ""
-            StandardError.write(String(format: "\rstep %d/%d  loss %.3f (relevance %.3f, start %.3f, end %.3f)  lr %.2e  %.1f questions/s",
-                                       p.step, p.steps, p.loss.total, p.loss.relevance, p.loss.start, p.loss.end,
-                                       Double(p.learningRate), p.questionsPerSecond) + eta + "   ")
+            StandardError.write("\r" + Self.progressText(p, stepsCap: stepsCap) + "   ")
         }
         if showsProgress { StandardError.write("\n") }
         let folder = try library.save(reader, name: name, baseModel: modelURL.path, supervision: supervision,
@@ -156,5 +169,20 @@ struct TrainReaderCommand: ParsableCommand {
             print("reader \(name) saved to \(folder.path): \(reached) steps of \(batch) questions in \(Format.duration(Date().timeIntervalSince(started)))")
             print("metrics: \(trainer.metricsURL.path)")
         }
+    }
+
+    /// The progress line: the step out of the planned steps, or, when minutes bound the run, the time trained
+    /// out of the budget (and the step cap only when one was given), then the loss and speed.
+    static func progressText(_ p: ReaderTrainingProgress, stepsCap: Int?) -> String {
+        let position: String
+        if let budget = p.timeBudget {
+            position = "step \(p.step)" + (stepsCap.map { " (at most \($0))" } ?? "")
+                + ", \(Format.duration(p.elapsedSeconds)) of \(Format.duration(budget))"
+        } else {
+            position = "step \(p.step)/\(p.steps)" + (p.secondsRemaining.map { ", ETA \(Format.duration($0))" } ?? "")
+        }
+        return position + String(format: "  loss %.3f (relevance %.3f, start %.3f, end %.3f)  lr %.2e  %.1f questions/s",
+                                 p.loss.total, p.loss.relevance, p.loss.start, p.loss.end,
+                                 Double(p.learningRate), p.questionsPerSecond)
     }
 }

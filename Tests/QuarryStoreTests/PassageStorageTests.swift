@@ -21,6 +21,17 @@ final class PassageStorageTests: StoreTestCase {
         XCTAssertEqual(try store.sources(), [SourceSummary(source: "test", documents: 2, passages: 5)])
     }
 
+    func testPassagesByTitleGroupEveryDocumentOfATitleInOrder() throws {
+        let store = try makeStore()
+        try add(store, id: "a", title: "Alpha", passages: ["a0", "a1"])
+        try add(store, id: "b", title: "Beta", passages: ["b0"])
+        try add(store, source: "other", id: "a", title: "Alpha", passages: ["x0"])
+        try add(store, id: "g", title: "Gamma", passages: ["g0"])
+        let found = try store.passages(titled: ["Alpha", "Beta", "Delta"])
+        XCTAssertEqual(found.mapValues { $0.map(\.text) }, ["Alpha": ["a0", "a1", "x0"], "Beta": ["b0"]])
+        XCTAssertEqual(try store.passages(titled: []), [:])
+    }
+
     func testPagingAfterAnIDSkipsGaps() throws {
         let store = try makeStore()
         try add(store, id: "a", title: "A", passages: ["a0", "a1"])

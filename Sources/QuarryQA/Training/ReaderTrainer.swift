@@ -35,7 +35,8 @@ public struct ReaderTrainingOptions: Codable, Sendable, Equatable {
     public var checkpointEvery = 200
     public var logEvery = 10
     /// When set, the run lasts this many seconds of training (`steps` is then only a cap) and the learning
-    /// rate follows the warm-up/decay shape over time instead of steps, so a run ends decayed whatever the speed.
+    /// rate follows the warm-up/decay shape over time (or over steps, when the cap is nearer), so a run ends
+    /// decayed whatever the speed.
     public var timeBudget: Double?
 
     public init() {}
@@ -49,6 +50,10 @@ public struct ReaderTrainingProgress: Sendable {
     public var learningRate: Float
     public var questionsPerSecond: Double
     public var secondsRemaining: Double?
+    /// Seconds trained so far (a resumed run counts its earlier time).
+    public var elapsedSeconds: Double
+    /// The run's time budget when time, not `steps`, bounds it.
+    public var timeBudget: Double?
 }
 
 /// Trains an `ExtractiveReader` with AdamW on `ReaderLoss`: linear warm-up and decay, global gradient-norm
@@ -146,8 +151,11 @@ public final class ReaderTrainer {
         while step < last {
             var rate = schedule.rate(at: step)
             if let budget = options.timeBudget {
-                let progress = Float(Date().timeIntervalSince(started) / budget)
-                if progress >= 1 { last = step; break }
+                let timeShare = Float(Date().timeIntervalSince(started) / budget)
+                if timeShare >= 1 { last = step; break }
+                // With a step cap too, the schedule follows whichever bound is nearer, so the rate has decayed
+                // when the run ends either way.
+                let progress = max(timeShare, Float(step) / Float(options.steps))
                 let warmup = max(options.warmupFraction, 1e-6)
                 rate = options.learningRate * (progress < warmup ? progress / warmup : (1 - progress) / max(1 - warmup, 1e-6))
             }
@@ -160,18 +168,21 @@ public final class ReaderTrainer {
             trainedSeconds = elapsed
             if let budget = options.timeBudget, elapsed >= budget { last = step }
             let perSecond = Double((step - firstStep) * options.questionsPerStep) / max(elapsed - startSeconds, 1e-9)
-            if step % options.logEvery == 0 || step == options.steps {
-                let n = Double(windowSteps)
-                let mean = ReaderLossParts(relevance: window.relevance / n, start: window.start / n, end: window.end / n)
+            // Progress every step (the loss averaged since the last metrics line); a metrics line every
+            // `logEvery` steps and at the last one.
+            let n = Double(windowSteps)
+            let mean = ReaderLossParts(relevance: window.relevance / n, start: window.start / n, end: window.end / n)
+            let remaining = options.timeBudget.map { max(0, $0 - elapsed) }
+                ?? Double(options.steps - step) * (elapsed - startSeconds) / Double(step - firstStep)
+            progress?(ReaderTrainingProgress(step: step, steps: options.steps, loss: mean, learningRate: rate,
+                                             questionsPerSecond: perSecond, secondsRemaining: remaining,
+                                             elapsedSeconds: elapsed, timeBudget: options.timeBudget))
+            if step % options.logEvery == 0 || step == last {
                 let line: [String: Any] = [
                     "step": step, "loss": mean.total, "relevance": mean.relevance, "start": mean.start, "end": mean.end,
                     "lr": Double(rate), "grad_norm": windowNorm / n, "seconds": elapsed, "questions_per_second": perSecond,
                 ]
                 try metrics.append(object: line)
-                let remaining = options.timeBudget.map { max(0, $0 - elapsed) }
-                    ?? Double(options.steps - step) * (elapsed - startSeconds) / Double(step - firstStep)
-                progress?(ReaderTrainingProgress(step: step, steps: options.steps, loss: mean, learningRate: rate,
-                                                 questionsPerSecond: perSecond, secondsRemaining: remaining))
                 window = ReaderLossParts(); windowSteps = 0; windowNorm = 0
             }
             if step % options.checkpointEvery == 0 || step == last { try saveCheckpoint(step: step); saved = step }

@@ -38,6 +38,24 @@ public enum ReaderTrainingSet {
         return (result, skipped)
     }
 
+    /// Article supervision, for QA sets that name each question's article (`title`) but give no paragraph:
+    /// each question with its article's stored passages, the answers located in them by normalised whole-word
+    /// match. The trainer reads one answer-bearing window and up to `negatives` answerless windows of the
+    /// same article. Questions without a title, whose article is not in `passagesByTitle`, or whose answer is
+    /// in none of its passages are counted in `skipped`.
+    public static func articlePassages(_ examples: [QAExample], passagesByTitle: [String: [ReaderPassage]])
+        -> (examples: [ReaderTrainingExample], skipped: Int) {
+        var result: [ReaderTrainingExample] = []
+        var skipped = 0
+        for example in examples {
+            guard let title = example.title, let passages = passagesByTitle[title], !passages.isEmpty else { skipped += 1; continue }
+            let ranges = passages.map { AnswerLocator.occurrences(of: example.answers, in: $0.text) }
+            if ranges.allSatisfy(\.isEmpty) { skipped += 1; continue }
+            result.append(ReaderTrainingExample(question: example.question, passages: passages, answerRanges: ranges))
+        }
+        return (result, skipped)
+    }
+
     /// Distant supervision: each question with its top `k` retrieved passages; answers located in them by
     /// normalised whole-word match. Questions whose answer is in none of them are counted in `skipped`.
     public static func retrieved(_ examples: [QAExample], retriever: PassageRetriever, k: Int, batchSize: Int = 64,

@@ -45,6 +45,25 @@ extension CorpusStore {
         }
     }
 
+    /// The passages of the documents titled as given, by title, each title's in document and position order
+    /// (documents sharing a title are listed one after the other). Titles with no document are left out.
+    public func passages(titled titles: Set<String>) throws -> [String: [Passage]] {
+        guard !titles.isEmpty else { return [:] }
+        let sorted = titles.sorted()
+        return try pool.read { db in
+            var result: [String: [Passage]] = [:]
+            for chunk in stride(from: 0, to: sorted.count, by: 500) {
+                let part = Array(sorted[chunk..<min(sorted.count, chunk + 500)])
+                let marks = part.map { _ in "?" }.joined(separator: ",")
+                let sql = "SELECT \(Passage.columns) FROM passages WHERE title IN (\(marks)) ORDER BY document_id, ordinal"
+                for passage in try Passage.fetchAll(db, sql: sql, arguments: StatementArguments(part)) {
+                    result[passage.title, default: []].append(passage)
+                }
+            }
+            return result
+        }
+    }
+
     /// Every source with its document and passage counts, by name.
     public func sources() throws -> [SourceSummary] {
         try pool.read { db in
