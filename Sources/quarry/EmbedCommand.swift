@@ -8,9 +8,9 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Embed every passage of the store into a named cache that dense search memory-maps.",
         discussion: """
-            Each passage goes through the passage template (prompts/passage.txt: title, then text) and is
-            truncated to the model's token limit. The cache records the hash of the weights that made it, so
-            `quarry stats` and `quarry search` can tell when it no longer matches its model or the passages.
+            Each passage goes through the passage template (prompts/passage.txt: title, then text) and is \
+            truncated to the model's token limit. The cache records the hash of the weights that made it, so \
+            `quarry stats` and `quarry search` can tell when it no longer matches its model or the passages. \
             A killed run resumes where it stopped; passages ingested since the last run are added.
 
             \(StoreOptions.writerLockHelp)

@@ -10,8 +10,8 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Read dumps and corpora into the passage store and its BM25 index.",
         discussion: """
-            Re-running an ingest adds nothing new; a document whose content changed gets its passages replaced.
-            An interrupted ingest can simply be run again. Documents are identified by their source (the input's
+            Re-running an ingest adds nothing new; a document whose content changed gets its passages replaced. \
+            An interrupted ingest can simply be run again. Documents are identified by their source (the input's \
             absolute path, or --source) and their id within it.
 
             \(StoreOptions.writerLockHelp)

@@ -9,11 +9,12 @@ struct TrainReaderCommand: ParsableCommand {
         commandName: "reader",
         abstract: "Train the extractive reader from question–answer pairs.",
         discussion: """
-            By default each question is read with its top --k retrieved passages; a passage whose text holds a gold
-            answer (normalised, whole words) is a positive, the others teach relevance only (distant supervision).
-            With --gold-context, SQuAD questions are read with their own paragraph instead, the fastest way to
-            teach spans; questions that name their article but give no paragraph (JSON lines with "title", as the
-            demo set) are read with that article's stored passages. The reader is saved as <db>.readers/<name>/ and recorded in the store; the run keeps a
+            By default each question is read with its top --k retrieved passages; a passage whose text holds a gold \
+            answer (normalised, whole words) is a positive, the others teach relevance only (distant supervision). \
+            With --gold-context, SQuAD questions are read with their own paragraph instead, the fastest way to \
+            teach spans; questions that name their article but give no paragraph (JSON lines with "title", as the \
+            demo set) are read with that article's stored passages. The reader is saved as <db>.readers/<name>/ \
+            and recorded in the store; the run keeps a \
             checkpoint and a metrics log in <db>.readers/<name>.training/ (--resume continues from it).
 
             \(StoreOptions.writerLockHelp)

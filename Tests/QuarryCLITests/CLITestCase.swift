@@ -62,13 +62,14 @@ class CLITestCase: XCTestCase {
     }
 
     /// Runs `quarry arguments…` (output discarded) and SIGKILLs it after `delay` seconds; returns whether the kill
-    /// landed while it ran.
+    /// landed while it ran (if not, it returns as soon as the process has exited).
     func runAndKill(_ arguments: [String], in directory: URL, after delay: Double) throws -> Bool {
         let process = try makeProcess(arguments, in: directory)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: delay)
+        let deadline = Date().addingTimeInterval(delay)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         let landed = process.isRunning
         if landed { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()

@@ -24,7 +24,7 @@ final class KilledTrainingCLITests: CLITestCase {
 
         let run = URL(fileURLWithPath: killed.path + ".retrievers/run")
         let steps = try killRepeatedly(arguments + ["--resume", "--db", killed.path], database: killed, in: directory,
-                                       window: duration / 3, seed: 31) {
+                                       full: duration, seed: 31) {
             try Self.retrieverCheckpointStep(run.appendingPathComponent("checkpoint"))
         }
         XCTAssertGreaterThanOrEqual(Set(steps).count, 3, "kills landed at several stages of the run: \(steps)")
@@ -61,7 +61,7 @@ final class KilledTrainingCLITests: CLITestCase {
 
         let readers = URL(fileURLWithPath: killed.path + ".readers")
         let steps = try killRepeatedly(arguments + ["--resume", "--db", killed.path], database: killed, in: directory,
-                                       window: duration / 3, seed: 47) {
+                                       full: duration, seed: 47) {
             try Self.readerCheckpointStep(readers.appendingPathComponent("run.training/checkpoint.safetensors"))
         }
         XCTAssertGreaterThanOrEqual(Set(steps).count, 3, "kills landed at several stages of the run: \(steps)")
@@ -92,24 +92,37 @@ final class KilledTrainingCLITests: CLITestCase {
         return Date().timeIntervalSince(started)
     }
 
-    /// Starts `arguments` (a resuming run) again and again, each SIGKILLed after a seeded delay of up to `window`
-    /// seconds, until `killPoints` kills have landed while it ran (at most three times as many runs). After each,
-    /// the store passes the integrity check and the checkpointed step (read by `step`) has not gone back.
-    /// Returns the step after each run.
-    private func killRepeatedly(_ arguments: [String], database: URL, in directory: URL, window: Double, seed: UInt64,
+    /// Starts `arguments` (a resuming run) again and again, each SIGKILLed after a seeded delay, until `killPoints`
+    /// kills have landed while it ran (at most three times as many runs). Delays are drawn up to a window that
+    /// starts at a quarter of the uninterrupted run (`full` seconds) and grows by half whenever a kill found no
+    /// new checkpoint, so the kills spread over the whole job instead of all landing while it loads; a run that
+    /// ends before its kill has finished the job, and from then on the window is that run's length (loading,
+    /// the last steps, saving again). After each run the store passes the integrity check and the checkpointed
+    /// step (read by `step`) has not gone back. Returns the step after each run.
+    private func killRepeatedly(_ arguments: [String], database: URL, in directory: URL, full: Double, seed: UInt64,
                                 step: () throws -> Int) throws -> [Int] {
         var generator = SeededGenerator(seed: seed)
-        var landed = 0, runs = 0, steps: [Int] = []
+        var window = full / 4
+        var landed = 0, runs = 0, steps: [Int] = [], delays: [String] = []
         while landed < Self.killPoints && runs < 3 * Self.killPoints {
             runs += 1
             let delay = Double.random(in: 0.05...max(0.1, window), using: &generator)
-            if try runAndKill(arguments, in: directory, after: delay) { landed += 1 }
+            let started = Date()
+            let killed = try runAndKill(arguments, in: directory, after: delay)
             XCTAssertEqual(try CorpusStore(url: database).integrityProblems(), [], "run \(runs), killed after \(delay) s")
             let reached = try step()
             XCTAssertGreaterThanOrEqual(reached, steps.last ?? 0, "run \(runs) (killed after \(delay) s) lost checkpointed steps")
+            if killed {
+                landed += 1
+                delays.append(String(format: "%.1f", delay))
+                if reached == (steps.last ?? 0) { window = min(full, window * 1.5) }
+            } else {
+                window = min(window, Date().timeIntervalSince(started))
+            }
             steps.append(reached)
         }
         XCTAssertGreaterThanOrEqual(landed, Self.killPoints, "kills that landed while training ran, in \(runs) runs")
+        print("\(landed) kills landed in \(runs) runs (uninterrupted: \(String(format: "%.1f", full)) s), after \(delays) s; checkpointed steps: \(steps)")
         return steps
     }
 

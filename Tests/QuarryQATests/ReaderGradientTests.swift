@@ -90,24 +90,35 @@ final class ReaderGradientTests: XCTestCase {
 
 /// Checkpoints: a run stopped part-way and resumed ends at the same step with one metrics log.
 final class ReaderCheckpointTests: XCTestCase {
-    func testStoppedRunResumesFromItsCheckpoint() throws {
-        let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "who", "built", "the", "tower", "eiffel", "in", "paris", "by", "was"]
+    private let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "who", "built", "the", "tower", "eiffel", "in", "paris", "by", "was"]
+
+    private func reader() throws -> ExtractiveReader {
         let tokenizer = try BertTokenizer(vocabulary: WordPieceVocabulary(tokens: words), maxLength: 32)
         let config = BertConfig(vocabularySize: words.count, hiddenSize: 8, layers: 1, heads: 2, intermediateSize: 16, maxPositions: 32)
-        func reader() throws -> ExtractiveReader {
-            try ExtractiveReader(encoder: BertEncoder(config: config, seed: 1), tokenizer: tokenizer, prompts: Prompts(),
-                                 configuration: ReaderConfiguration(maxSequenceLength: 24, maxQuestionTokens: 6, windowOverlap: 2, maxAnswerTokens: 4))
-        }
+        return try ExtractiveReader(encoder: BertEncoder(config: config, seed: 1), tokenizer: tokenizer, prompts: Prompts(),
+                                    configuration: ReaderConfiguration(maxSequenceLength: 24, maxQuestionTokens: 6, windowOverlap: 2, maxAnswerTokens: 4))
+    }
+
+    private var example: ReaderTrainingExample {
         let text = "the tower was built by eiffel in paris"
         let eiffel = text.range(of: "eiffel")!
         let lower = text.utf8.distance(from: text.utf8.startIndex, to: eiffel.lowerBound)
-        let example = ReaderTrainingExample(question: "who built the tower", passages: [ReaderPassage(title: "paris", text: text)],
-                                            answerRanges: [[lower..<(lower + 6)]])
+        return ReaderTrainingExample(question: "who built the tower", passages: [ReaderPassage(title: "paris", text: text)],
+                                     answerRanges: [[lower..<(lower + 6)]])
+    }
+
+    /// Two questions a step, no checkpoint but the one a stopped run writes.
+    private static func options(steps: Int, logEvery: Int) -> ReaderTrainingOptions {
         var options = ReaderTrainingOptions()
-        options.steps = 6
+        options.steps = steps
         options.questionsPerStep = 2
-        options.logEvery = 2
+        options.logEvery = logEvery
         options.checkpointEvery = 100
+        return options
+    }
+
+    func testStoppedRunResumesFromItsCheckpoint() throws {
+        var options = Self.options(steps: 6, logEvery: 2)
         let work = try TestResources.temporaryDirectory(for: self)
         let first = try reader()
         XCTAssertEqual(try ReaderTrainer(reader: first, examples: [example], options: options, workFolder: work).run(resume: false, until: 4), 4)
@@ -132,5 +143,34 @@ final class ReaderCheckpointTests: XCTestCase {
         options.steps = 8
         let other = try ReaderTrainer(reader: try reader(), examples: [example], options: options, workFolder: work)
         XCTAssertThrowsError(try other.run(resume: true))
+    }
+
+    /// A killed run may have logged steps past its last checkpoint, and a metrics line averages the steps
+    /// since the one before: the resumed run drops the extra lines and logs the same means as a run never stopped.
+    func testResumedRunLogsWhatAnUninterruptedRunLogs() throws {
+        let options = Self.options(steps: 8, logEvery: 4)
+        let work = try TestResources.temporaryDirectory(for: self)
+        let first = try ReaderTrainer(reader: try reader(), examples: [example], options: options, workFolder: work)
+        XCTAssertEqual(try first.run(resume: false, until: 3), 3)
+        // What a run killed after logging step 4 (and before its next checkpoint) leaves behind.
+        let handle = try FileHandle(forWritingTo: first.metricsURL)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"loss\": 1, \"step\": 4}\n".utf8))
+        try handle.close()
+        let resumed = try ReaderTrainer(reader: try reader(), examples: [example], options: options, workFolder: work)
+        XCTAssertEqual(try resumed.run(resume: true), 8)
+        let whole = try ReaderTrainer(reader: try reader(), examples: [example], options: options,
+                                      workFolder: try TestResources.temporaryDirectory(for: self).appendingPathComponent("whole"))
+        XCTAssertEqual(try whole.run(resume: false), 8)
+        func lines(_ trainer: ReaderTrainer) throws -> [NSDictionary] {
+            try String(contentsOf: trainer.metricsURL, encoding: .utf8).split(separator: "\n").map {
+                var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+                object["seconds"] = nil
+                object["questions_per_second"] = nil
+                return object as NSDictionary
+            }
+        }
+        XCTAssertEqual(try lines(resumed), try lines(whole))
+        XCTAssertEqual(try lines(whole).map { $0["step"] as? Int }, [4, 8])
     }
 }

@@ -101,6 +101,8 @@ public final class ReaderTrainer {
     }
     /// Seconds of training behind the current step (restored from a checkpoint), for time budgets.
     private var trainedSeconds = 0.0
+    /// The steps since the last metrics line (restored from a checkpoint, so a resumed run logs the same means).
+    private var logWindow = LogWindow()
     private var cachedEpoch = -1
     private var cachedOrder: [Int] = []
 
@@ -145,7 +147,7 @@ public final class ReaderTrainer {
         let startSeconds = trainedSeconds
         let started = Date().addingTimeInterval(-trainedSeconds)
         let firstStep = step
-        var window = ReaderLossParts(), windowSteps = 0, windowNorm = 0.0
+        if !resumed { logWindow = LogWindow() }
         var last = min(options.steps, until ?? options.steps)
         var saved = -1
         while step < last {
@@ -161,29 +163,27 @@ public final class ReaderTrainer {
             }
             let (loss, norm) = try trainStep(step, learningRate: rate)
             step += 1
-            windowSteps += 1
-            window.relevance += loss.relevance; window.start += loss.start; window.end += loss.end
-            windowNorm += Double(norm)
+            logWindow.add(loss, norm: norm)
             let elapsed = Date().timeIntervalSince(started)
             trainedSeconds = elapsed
             if let budget = options.timeBudget, elapsed >= budget { last = step }
             let perSecond = Double((step - firstStep) * options.questionsPerStep) / max(elapsed - startSeconds, 1e-9)
             // Progress every step (the loss averaged since the last metrics line); a metrics line every
-            // `logEvery` steps and at the last one.
-            let n = Double(windowSteps)
-            let mean = ReaderLossParts(relevance: window.relevance / n, start: window.start / n, end: window.end / n)
+            // `logEvery` steps and at the run's end. A stop asked by `until` logs nothing extra, so a resumed
+            // run's log equals an uninterrupted one's.
+            let mean = logWindow.meanLoss
             let remaining = options.timeBudget.map { max(0, $0 - elapsed) }
                 ?? Double(options.steps - step) * (elapsed - startSeconds) / Double(step - firstStep)
             progress?(ReaderTrainingProgress(step: step, steps: options.steps, loss: mean, learningRate: rate,
                                              questionsPerSecond: perSecond, secondsRemaining: remaining,
                                              elapsedSeconds: elapsed, timeBudget: options.timeBudget))
-            if step % options.logEvery == 0 || step == last {
+            if step % options.logEvery == 0 || step == options.steps || (options.timeBudget != nil && step == last) {
                 let line: [String: Any] = [
                     "step": step, "loss": mean.total, "relevance": mean.relevance, "start": mean.start, "end": mean.end,
-                    "lr": Double(rate), "grad_norm": windowNorm / n, "seconds": elapsed, "questions_per_second": perSecond,
+                    "lr": Double(rate), "grad_norm": logWindow.meanNorm, "seconds": elapsed, "questions_per_second": perSecond,
                 ]
                 try metrics.append(object: line)
-                window = ReaderLossParts(); windowSteps = 0; windowNorm = 0
+                logWindow = LogWindow()
             }
             if step % options.checkpointEvery == 0 || step == last { try saveCheckpoint(step: step); saved = step }
         }
@@ -242,6 +242,7 @@ public final class ReaderTrainer {
         try SafetensorsWriter.write(tensors, metadata: [
             "step": "\(step)", "steps": "\(options.steps)", "questions_per_step": "\(options.questionsPerStep)",
             "seed": "\(options.seed)", "examples": "\(examples.count)", "seconds": "\(trainedSeconds)",
+            "log_window": logWindow.encoded,
         ], to: next)
         guard rename(next.path, checkpointURL.path) == 0 else {
             throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "cannot replace the checkpoint (errno \(errno))")
@@ -298,6 +299,42 @@ public final class ReaderTrainer {
         try reader.heads.load(from: file, prefix: "heads.")
         try loadOptimizerStates(step: step)
         trainedSeconds = meta["seconds"].flatMap(Double.init) ?? 0
+        logWindow = meta["log_window"].flatMap(LogWindow.init(encoded:)) ?? LogWindow()
         return step
+    }
+}
+
+/// Loss parts and gradient norms summed over the steps since the last metrics line.
+struct LogWindow {
+    var sums = ReaderLossParts()
+    var norms = 0.0
+    var steps = 0
+
+    mutating func add(_ loss: ReaderLossParts, norm: Float) {
+        steps += 1
+        sums.relevance += loss.relevance; sums.start += loss.start; sums.end += loss.end
+        norms += Double(norm)
+    }
+
+    var meanLoss: ReaderLossParts {
+        let n = Double(steps)
+        return ReaderLossParts(relevance: sums.relevance / n, start: sums.start / n, end: sums.end / n)
+    }
+
+    var meanNorm: Double { norms / Double(steps) }
+
+    /// As checkpoint metadata: the count and the sums, each printed so that it reads back exactly.
+    var encoded: String { "\(steps) \(sums.relevance) \(sums.start) \(sums.end) \(norms)" }
+
+    init() {}
+
+    init?(encoded: String) {
+        let fields = encoded.split(separator: " ")
+        guard fields.count == 5, let steps = Int(fields[0]) else { return nil }
+        let values = fields.dropFirst().compactMap { Double($0) }
+        guard values.count == 4 else { return nil }
+        self.steps = steps
+        sums = ReaderLossParts(relevance: values[0], start: values[1], end: values[2])
+        norms = values[3]
     }
 }
