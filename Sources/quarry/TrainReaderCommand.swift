@@ -13,9 +13,10 @@ struct TrainReaderCommand: ParsableCommand {
             answer (normalised, whole words) is a positive, the others teach relevance only (distant supervision). \
             With --gold-context, SQuAD questions are read with their own paragraph instead, the fastest way to \
             teach spans; questions that name their article but give no paragraph (JSON lines with "title", as the \
-            demo set) are read with that article's stored passages. The reader is saved as <db>.readers/<name>/ \
-            and recorded in the store; the run keeps a \
-            checkpoint and a metrics log in <db>.readers/<name>.training/ (--resume continues from it).
+            demo set) are read with that article's stored passages. --minutes bounds the run by time, --steps or \
+            --epochs by work; with both it stops at whichever comes first. The reader is saved as \
+            <db>.readers/<name>/ and recorded in the store; the run keeps a checkpoint and a metrics log in \
+            <db>.readers/<name>.training/ (--resume continues from it).
 
             \(StoreOptions.writerLockHelp)
             """)
@@ -130,7 +131,9 @@ struct TrainReaderCommand: ParsableCommand {
         let supervision: String
         let set: (examples: [ReaderTrainingExample], skipped: Int)
         if goldContext {
-            (supervision, set) = try goldSupervision(questions, corpus: corpus)
+            let gold = try goldSupervision(questions, corpus: corpus)
+            supervision = gold.0
+            set = gold.1
         } else {
             let retriever = try answering.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
             supervision = "retrieved:\(retriever.name)"

@@ -35,9 +35,12 @@ enum DocumentedCommands {
             if line.hasSuffix("\\") { pending += line.dropLast() + " "; continue }
             let joined = pending + line
             pending = ""
-            for segment in segments(of: joined) where segment.first == program {
+            for segment in segments(of: joined) {
+                // Shell keywords and `time` may stand before the program (`{ quarry …`, `then quarry …`).
+                let words = segment.drop { ["{", "(", "!", "then", "do", "else", "time"].contains($0) }
+                guard words.first == program else { continue }
                 result.append(DocumentedCommand(line: start, text: joined.trimmingCharacters(in: .whitespaces),
-                                                words: Array(segment.dropFirst())))
+                                                words: Array(words.dropFirst())))
             }
         }
         return result
