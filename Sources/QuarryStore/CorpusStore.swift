@@ -8,8 +8,13 @@ public final class CorpusStore: @unchecked Sendable {
     public let pool: DatabasePool
     /// Where the database lives.
     public let url: URL
-    /// Whether BM25 searches leave out words found in half the passages or more (off only to measure).
+    /// Whether BM25 searches through FTS5 leave out words found in half the passages or more (off only to
+    /// measure).
     var pruneCommonTerms = true
+    /// Whether BM25 searches score with `BM25Impacts` (off only to compare with FTS5's own ranking).
+    var usesImpacts = true
+    /// Postings and row lengths for BM25, read from the index on demand and shared by every search.
+    let bm25Impacts = BM25Impacts()
 
     /// Opens (creating when missing) the database at `url` and applies pending migrations.
     public init(url: URL, extraMigrations: [StoreMigration] = []) throws {

@@ -94,6 +94,41 @@ final class BM25SearchTests: StoreTestCase {
         XCTAssertEqual(try store.bm25Search(query: "the of", k: 5).count, 5, "only common words: kept")
     }
 
+    /// The impacts cached by earlier searches belong to the index as it was: after passages are added,
+    /// removed, or replaced by text of the same length, searches equal FTS5's own ranking again.
+    func testSearchesFollowChangesToThePassages() throws {
+        let store = try sampleStore()
+        XCTAssertEqual(try store.bm25Search(query: "danube north", k: 10).count, 4)
+        try add(store, id: "5", title: "Delta", passages: ["The Danube delta, Danube again and north."])
+        try assertSameAsFTS5(store, ["danube north", "delta", "danube"])
+        XCTAssertEqual(try store.bm25Search(query: "delta", k: 10).count, 2)
+
+        let rhine = try XCTUnwrap(try store.bm25Search(query: "rhine", k: 1).first)
+        try store.writeBatch { writer in
+            let stored = try XCTUnwrap(try writer.storedDocument(source: "test", externalID: "2"))
+            _ = try writer.removeDocument(id: stored.id)
+            // Same number of tokens as before: the row count and total length of the index do not change.
+            _ = try writer.addDocument(source: "test", externalID: "2", title: "Rhine", contentHash: "h2b",
+                                       passages: ["The Rhine flows west to the Danube Sea."])
+        }
+        try assertSameAsFTS5(store, ["danube north", "rhine", "north", "sea"])
+        XCTAssertNotEqual(try store.bm25Search(query: "rhine", k: 1).first?.passageID, rhine.passageID)
+        XCTAssertEqual(try store.bm25Search(query: "north", k: 10).map(\.title), ["Delta"], "the old Rhine text is gone")
+    }
+
+    /// `bm25Search` with impacts against FTS5 ranking the whole query itself.
+    private func assertSameAsFTS5(_ store: CorpusStore, _ queries: [String], line: UInt = #line) throws {
+        for query in queries {
+            let fast = try store.bm25Search(query: query, k: 10)
+            store.usesImpacts = false
+            store.pruneCommonTerms = false
+            defer { store.usesImpacts = true; store.pruneCommonTerms = true }
+            let reference = try store.bm25Search(query: query, k: 10)
+            XCTAssertEqual(fast.map(\.passageID), reference.map(\.passageID), "query \(query)", line: line)
+            for (a, b) in zip(fast, reference) { XCTAssertEqual(a.score, b.score, accuracy: 1e-12, line: line) }
+        }
+    }
+
     func testNonPositiveKFindsNothing() throws {
         XCTAssertEqual(try sampleStore().bm25Search(query: "danube", k: 0), [])
     }

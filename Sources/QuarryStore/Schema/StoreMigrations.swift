@@ -23,7 +23,11 @@ public enum StoreMigrations {
         StoreMigration("embedding-caches") { try EmbeddingCacheCatalog.createTable($0) },
         StoreMigration("trained-retrievers") { try TrainedRetrieverCatalog.createTable($0) },
         StoreMigration("passage-fts5-bulk-hash") { try enlargePassageIndexHash($0) },
+        StoreMigration("passage-fts5-instances") { try createPassageInstances($0) },
     ]
+
+    /// The tokenizer of `passages_fts`, as FTS5 arguments; BM25 searches tokenize query words with it.
+    static let passageTokenizer = ["unicode61", "remove_diacritics", "2"]
 
     /// Creates a catalog's table on a database the migrator has not prepared (a bare database in tests,
     /// a store from before the table's migration), writing only when the table is missing, so opening a
@@ -74,7 +78,7 @@ public enum StoreMigrations {
             CREATE VIRTUAL TABLE passages_fts USING fts5(
                 title, text,
                 content = 'passages', content_rowid = 'id',
-                tokenize = 'unicode61 remove_diacritics 2'
+                tokenize = '\(passageTokenizer.joined(separator: " "))'
             );
             """)
     }
@@ -83,6 +87,12 @@ public enum StoreMigrations {
     /// words too common to carry weight.
     static func createPassageVocabulary(_ db: Database) throws {
         try db.execute(sql: "CREATE VIRTUAL TABLE passages_fts_terms USING fts5vocab(passages_fts, 'row')")
+    }
+
+    /// Every occurrence of every indexed term (read-only view over the index: term, row, column, offset),
+    /// from which BM25 searches read a word's postings once instead of scoring each row through FTS5.
+    static func createPassageInstances(_ db: Database) throws {
+        try db.execute(sql: "CREATE VIRTUAL TABLE passages_fts_instances USING fts5vocab(passages_fts, 'instance')")
     }
 
     /// FTS5 collects new postings in memory and writes them out as a segment whenever they pass `hashsize`
