@@ -25,7 +25,7 @@ final class TrainReaderCLITests: CLITestCase {
         XCTAssertEqual(try quarry(["ingest", "corpus.jsonl", "--quiet"], in: directory).status, 0)
 
         let timed = try quarry(["train", "reader", "--qa", "questions.jsonl", "--gold-context", "--negatives", "1",
-                                "--steps", "2", "--batch", "2", "--minutes", "10", "--max-length", "64",
+                                "--steps", "2", "--batch", "2", "--minutes", "10", "--max-length", "128",
                                 "--model", model.path, "--name", "timed", "--progress"], in: directory)
         XCTAssertEqual(timed.status, 0, timed.stderr)
         XCTAssertTrue(timed.stderr.contains("2 of 3 questions usable (gold-article); 1 skipped"), timed.stderr)
@@ -38,7 +38,7 @@ final class TrainReaderCLITests: CLITestCase {
         XCTAssertEqual(record?.steps, 2)
 
         let counted = try quarry(["train", "reader", "--qa", "questions.jsonl", "--gold-context", "--steps", "2", "--batch", "2",
-                                  "--max-length", "64", "--model", model.path, "--name", "counted", "--progress"], in: directory)
+                                  "--max-length", "128", "--model", model.path, "--name", "counted", "--progress"], in: directory)
         XCTAssertEqual(counted.status, 0, counted.stderr)
         XCTAssertTrue(counted.stderr.contains("step 1/2, ETA"), counted.stderr)
         XCTAssertTrue(counted.stderr.contains("step 2/2, ETA 0m00s"), counted.stderr)
