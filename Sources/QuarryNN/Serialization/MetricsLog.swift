@@ -17,26 +17,38 @@ public final class MetricsLog {
         return e
     }()
 
-    /// Opens the log; with `keepingThrough` set, drops every line logged after that step (a resumed run
-    /// redoes those steps, and would log them twice), otherwise starts empty.
+    /// Opens the log; with `keepingThrough` set, keeps the lines logged up to that step and cuts the file
+    /// after them (a resumed run redoes the later steps, and would log them twice; a line a kill cut short
+    /// goes too), otherwise starts empty. The cut is one truncation in place, so a kill leaves no copy behind.
     public init(url: URL, keepingThrough step: Int?) throws {
         self.url = url
-        var kept = Data()
-        if let step, let old = try? String(contentsOf: url, encoding: .utf8) {
-            for line in old.split(separator: "\n") {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let lineStep = object["step"] as? Int, lineStep <= step else { continue }
-                kept.append(contentsOf: line.utf8)
-                kept.append(0x0A)
-            }
-        }
         do {
-            try kept.write(to: url, options: .atomic)
-            handle = try FileHandle(forWritingTo: url)
-            try handle.seekToEnd()
+            if !FileManager.default.fileExists(atPath: url.path) {
+                guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                    throw WriteError(path: url.path, reason: "cannot create the file")
+                }
+            }
+            let file = try FileHandle(forUpdating: url)
+            let kept = try step.map { Self.keptLength(of: try file.readToEnd() ?? Data(), through: $0) } ?? 0
+            try file.truncate(atOffset: UInt64(kept))
+            try file.seekToEnd()
+            handle = file
+        } catch let error as WriteError {
+            throw error
         } catch {
             throw WriteError(path: url.path, reason: error.localizedDescription)
         }
+    }
+
+    /// The length of the log's leading whole lines whose `step` is at most `step`.
+    private static func keptLength(of data: Data, through step: Int) -> Int {
+        var start = data.startIndex
+        while let newline = data[start...].firstIndex(of: 0x0A) {
+            guard let object = try? JSONSerialization.jsonObject(with: data[start..<newline]) as? [String: Any],
+                  let lineStep = object["step"] as? Int, lineStep <= step else { break }
+            start = newline + 1
+        }
+        return start - data.startIndex
     }
 
     deinit { try? handle.close() }
