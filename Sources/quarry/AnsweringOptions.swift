@@ -12,6 +12,10 @@ struct AnsweringOptions: ParsableArguments {
     @Option(help: "Reader name (default: the reader called \"reader\", else the last one trained); none: retrieval only.")
     var reader: String?
 
+    @Option(name: .customLong("span-scoring"),
+            help: "How spans are scored across passages: window, window+relevance, shared or shared+relevance (default: the rule the reader was trained for).")
+    var spanScoring: String?
+
     @Option(name: .customLong("prompts"), help: "Folder of prompt templates (default: $QUARRY_PROMPTS, else ./prompts, else built in).")
     var promptsDirectory: String?
 
@@ -28,7 +32,18 @@ struct AnsweringOptions: ParsableArguments {
 
     func openReader(_ store: CorpusStore, prompts: Prompts) throws -> ExtractiveReader? {
         if reader == "none" { return nil }
-        return try ReaderLibrary(store: store).open(reader, prompts: prompts)
+        let opened = try ReaderLibrary(store: store).open(reader, prompts: prompts)
+        if let rule = try spanScoringRule() { opened?.spanScoring = rule }
+        return opened
+    }
+
+    /// The rule `--span-scoring` names, if given.
+    func spanScoringRule() throws -> SpanScoringRule? {
+        guard let spanScoring else { return nil }
+        guard let rule = SpanScoringRule(spanScoring) else {
+            throw ValidationError("--span-scoring takes window, window+relevance, shared or shared+relevance, not \"\(spanScoring)\"")
+        }
+        return rule
     }
 }
 

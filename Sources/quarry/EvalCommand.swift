@@ -47,6 +47,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Score this predictions file instead of running retrieval and reading.")
     var predictions: String?
 
+    @Flag(name: .customLong("compare-scoring"), help: "Also score the answers every other span scoring rule gives (one reading pass).")
+    var compareScoring = false
+
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
@@ -58,6 +61,7 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         if cutoffs == nil { throw ValidationError("--k takes positive integers separated by commas, e.g. 1,5,20,100") }
         if read < 1 { throw ValidationError("--read must be at least 1") }
+        _ = try answering.spanScoringRule()
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
@@ -86,6 +90,7 @@ struct EvalCommand: ParsableCommand {
         let ks = cutoffs!
         let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: ks.max()!, readDepth: read)
         answerer.answerLimit = 1
+        if compareScoring, let reader { answerer.comparedRules = SpanScoringRule.all.filter { $0 != reader.spanScoring } }
         var options = EvaluationOptions()
         options.ks = ks
         options.goldContext = goldContext
@@ -115,6 +120,15 @@ struct EvalCommand: ParsableCommand {
         figures.retriever = retriever?.name
         if reader != nil { figures.reader = try answering.reader ?? ReaderLibrary(store: corpus).defaultRecord()?.name }
         figures.gold_context = goldContext
+        if let reader {
+            figures.span_scoring = reader.spanScoring.description
+            if compareScoring {
+                figures.by_span_scoring = Dictionary(uniqueKeysWithValues: report.comparedAnswers.map {
+                    ($0.key.description, ScoringFigures(em: $0.value.exactMatch, f1: $0.value.f1))
+                })
+                figures.by_span_scoring?[reader.spanScoring.description] = report.answers.map { ScoringFigures(em: $0.exactMatch, f1: $0.f1) }
+            }
+        }
         try printFigures(figures)
     }
 
@@ -129,6 +143,9 @@ struct EvalCommand: ParsableCommand {
         if let topK = figures.top_k {
             let text = topK.sorted { Int($0.key)! < Int($1.key)! }.map { "top-\($0.key) " + String(format: "%.2f", $0.value) }
             print("retrieval (\(figures.retriever ?? "-")): " + text.joined(separator: "   "))
+        }
+        for (rule, scores) in (figures.by_span_scoring ?? [:]).sorted(by: { $0.key < $1.key }) {
+            print(String(format: "  span scoring %@: exact match %.2f   F1 %.2f", rule, scores.em, scores.f1))
         }
         if let rate = figures.questions_per_second, let seconds = figures.seconds {
             print(String(format: "%.2f questions/s (%.1f s)", rate, seconds))
@@ -148,6 +165,8 @@ struct EvalJSON: Encodable {
     var retriever: String?
     var reader: String?
     var gold_context: Bool?
+    var span_scoring: String?
+    var by_span_scoring: [String: ScoringFigures]?
 
     init(questions: Int, em: Double?, f1: Double?, answered: Int?) {
         self.questions = questions; self.em = em; self.f1 = f1; self.answered = answered
@@ -155,7 +174,8 @@ struct EvalJSON: Encodable {
 
     // em, f1 and top_k are always present (null when not measured), as scripts read them.
     enum CodingKeys: String, CodingKey {
-        case questions, em, f1, answered, top_k, questions_per_second, seconds, retriever, reader, gold_context
+        case questions, em, f1, answered, top_k, questions_per_second, seconds, retriever, reader, gold_context,
+             span_scoring, by_span_scoring
     }
 
     func encode(to encoder: Encoder) throws {
@@ -170,7 +190,15 @@ struct EvalJSON: Encodable {
         try c.encodeIfPresent(retriever, forKey: .retriever)
         try c.encodeIfPresent(reader, forKey: .reader)
         try c.encodeIfPresent(gold_context, forKey: .gold_context)
+        try c.encodeIfPresent(span_scoring, forKey: .span_scoring)
+        try c.encodeIfPresent(by_span_scoring, forKey: .by_span_scoring)
     }
+}
+
+/// EM and F1 under one span scoring rule (`--compare-scoring`).
+struct ScoringFigures: Encodable {
+    var em: Double
+    var f1: Double
 }
 
 /// One question's outcome as `--out` writes it.

@@ -60,16 +60,23 @@ struct TrainReaderCommand: ParsableCommand {
     @Option(name: .customLong("heads-lr-scale"), help: "The heads' learning rate as a multiple of --lr.")
     var headsLearningRateScale: Float = 1
 
-    @Option(name: .customLong("max-length"), help: "Tokens per input window, special tokens included.")
-    var maxLength = 256
+    @Option(name: .customLong("max-length"), help: "Tokens per input window, special tokens included (default 256; with --from, the reader's).")
+    var maxLength: Int?
 
-    @Option(name: .customLong("max-answer-tokens"), help: "Longest answer span, in word pieces.")
-    var maxAnswerTokens = 15
+    @Option(name: .customLong("max-answer-tokens"), help: "Longest answer span, in word pieces (default 15; with --from, the reader's).")
+    var maxAnswerTokens: Int?
+
+    @Option(help: "Start from this trained reader (a name in this store, or a reader folder) instead of --model.")
+    var from: String?
+
+    @Option(name: .customLong("span-normalization"),
+            help: "Normalise the start and end softmaxes per positive window (window) or across all the question's windows (shared); the reader then scores spans the same way.")
+    var spanNormalization = "window"
 
     @Option(help: "Name of the reader to save.")
     var name = ReaderLibrary.defaultName
 
-    @Option(help: "Model folder to start from (default: $QUARRY_MODEL, else models/all-MiniLM-L6-v2).")
+    @Option(help: "Model folder to start from, with fresh heads (default: $QUARRY_MODEL, else models/all-MiniLM-L6-v2).")
     var model: String?
 
     @Flag(help: "Continue from the run's last checkpoint.")
@@ -93,6 +100,24 @@ struct TrainReaderCommand: ParsableCommand {
         if !ReaderLibrary.isValidName(name) { throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first)") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
         if !(0...1).contains(testShare) { throw ValidationError("--test-share must lie in [0, 1]") }
+        if SpanScoringRule.Normalization(rawValue: spanNormalization) == nil {
+            throw ValidationError("--span-normalization takes window or shared")
+        }
+        if from != nil && model != nil { throw ValidationError("give --from or --model, not both") }
+    }
+
+    /// The reader training starts from: a trained one (`--from`), else fresh heads on `--model`'s encoder.
+    private func initialReader(_ corpus: CorpusStore, prompts: Prompts) throws -> (ExtractiveReader, base: String) {
+        guard let from else {
+            let modelURL = try modelFolder(model)
+            let configuration = ReaderConfiguration(maxSequenceLength: maxLength ?? 256, maxAnswerTokens: maxAnswerTokens ?? 15)
+            return (try ExtractiveReader(modelFolder: modelURL, prompts: prompts, configuration: configuration, seed: seed), modelURL.path)
+        }
+        let folder = try ReaderLibrary(store: corpus).folder(ofNameOrPath: from)
+        var configuration = try ExtractiveReader.savedConfiguration(in: folder)
+        if let maxLength { configuration.maxSequenceLength = maxLength }
+        if let maxAnswerTokens { configuration.maxAnswerTokens = maxAnswerTokens }
+        return (try ExtractiveReader(folder: folder, prompts: prompts, configuration: configuration), folder.path)
     }
 
     /// SQuAD questions with their own paragraph; questions that only name their article (`title`, as the demo
@@ -122,11 +147,10 @@ struct TrainReaderCommand: ParsableCommand {
     private func train() throws {
         let corpus = try store.openStore()
         let prompts = try answering.prompts()
-        let modelURL = try modelFolder(model)
         let questions = try loadQuestions(qa, split: split, testShare: testShare, limit: limit)
         guard !questions.isEmpty else { throw ValidationError("\(qa): no questions (after --split/--limit)") }
-        let configuration = ReaderConfiguration(maxSequenceLength: maxLength, maxAnswerTokens: maxAnswerTokens)
-        let reader = try ExtractiveReader(modelFolder: modelURL, prompts: prompts, configuration: configuration, seed: seed)
+        let (reader, base) = try initialReader(corpus, prompts: prompts)
+        let normalization = SpanScoringRule.Normalization(rawValue: spanNormalization)!
 
         let supervision: String
         let set: (examples: [ReaderTrainingExample], skipped: Int)
@@ -153,6 +177,7 @@ struct TrainReaderCommand: ParsableCommand {
         options.negatives = negatives ?? (goldContext ? 0 : 3)
         options.seed = seed
         options.checkpointEvery = max(1, checkpointEvery)
+        options.normalization = normalization
         if let minutes {
             options.timeBudget = minutes * 60
             if steps == nil && epochs == nil { options.steps = 1_000_000 }
@@ -167,7 +192,9 @@ struct TrainReaderCommand: ParsableCommand {
             StandardError.write("\r" + Self.progressText(p, stepsCap: stepsCap) + "   ")
         }
         if showsProgress { StandardError.write("\n") }
-        let folder = try library.save(reader, name: name, baseModel: modelURL.path, supervision: supervision,
+        // Score spans the way the loss normalised them (relevance joins the per-window factorisation only).
+        reader.spanScoring = SpanScoringRule(normalization: normalization, usesRelevance: normalization == .window)
+        let folder = try library.save(reader, name: name, baseModel: base, supervision: supervision,
                                       steps: reached, questions: set.examples.count)
         if !store.quiet {
             print("reader \(name) saved to \(folder.path): \(reached) steps of \(batch) questions in \(Format.duration(Date().timeIntervalSince(started)))")

@@ -145,6 +145,40 @@ final class AskEvalCLITests: CLITestCase {
         XCTAssertEqual(distantRow?.supervision, "retrieved:bm25")
         XCTAssertEqual(distantRow?.steps, 1)
 
+        // Continued from the gold-paragraph reader with shared normalisation: its window size is kept and the
+        // new reader scores spans the way it was trained.
+        let continued = try quarry(["train", "reader", "--qa", questions.path, "--retriever", "bm25", "--k", "3", "--negatives", "1",
+                                    "--steps", "1", "--batch", "2", "--from", "tiny", "--span-normalization", "shared",
+                                    "--name", "continued", "--quiet"], in: directory)
+        XCTAssertEqual(continued.status, 0, continued.stderr)
+        let continuedConfiguration = try XCTUnwrap(try json(String(contentsOf: directory.appendingPathComponent(
+            "quarry.sqlite.readers/continued/reader.json"), encoding: .utf8)) as? [String: Any])
+        XCTAssertEqual(continuedConfiguration["max_sequence_length"] as? Int, 128)
+        XCTAssertEqual(continuedConfiguration["span_scoring"] as? String, "shared")
+        XCTAssertEqual(try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).readers.record(named: "continued")?.baseModel,
+                       folder.path)
+        let badFrom = try quarry(["train", "reader", "--qa", questions.path, "--from", "nowhere", "--steps", "1"], in: directory)
+        XCTAssertNotEqual(badFrom.status, 0)
+        XCTAssertTrue(badFrom.stderr.contains("no reader named nowhere"), badFrom.stderr)
+
+        // Every span scoring rule from one reading pass; the reader's own one is the headline figure.
+        let compared = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5", "--read", "3",
+                                   "--reader", "continued", "--compare-scoring", "--json"], in: directory)
+        XCTAssertEqual(compared.status, 0, compared.stderr)
+        let comparedFigures = try XCTUnwrap(try json(compared.stdout) as? [String: Any])
+        XCTAssertEqual(comparedFigures["span_scoring"] as? String, "shared")
+        let byRule = try XCTUnwrap(comparedFigures["by_span_scoring"] as? [String: [String: Double]])
+        XCTAssertEqual(Set(byRule.keys), ["window", "window+relevance", "shared", "shared+relevance"])
+        XCTAssertEqual(byRule["shared"]?["em"] ?? -1, comparedFigures["em"] as? Double ?? -2, accuracy: 1e-9)
+        let overridden = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5", "--read", "3",
+                                     "--reader", "continued", "--span-scoring", "window+relevance", "--json"], in: directory)
+        XCTAssertEqual(overridden.status, 0, overridden.stderr)
+        let overriddenFigures = try XCTUnwrap(try json(overridden.stdout) as? [String: Any])
+        XCTAssertEqual(overriddenFigures["em"] as? Double ?? -1, byRule["window+relevance"]?["em"] ?? -2, accuracy: 1e-9)
+        let badRule = try quarry(["eval", "--qa", questions.path, "--span-scoring", "global"], in: directory)
+        XCTAssertNotEqual(badRule.status, 0)
+        XCTAssertTrue(badRule.stderr.contains("--span-scoring takes"), badRule.stderr)
+
         // `--reader none` scores retrieval alone even when readers exist.
         let noneReader = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5,20", "--reader", "none", "--json"], in: directory)
         XCTAssertEqual(noneReader.status, 0, noneReader.stderr)

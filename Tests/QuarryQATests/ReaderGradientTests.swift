@@ -40,15 +40,25 @@ final class ReaderGradientTests: XCTestCase {
     }
 
     func testHeadAndEncoderGradientsMatchFiniteDifferences() throws {
+        try checkGradients(normalization: .window)
+    }
+
+    func testSharedNormalisationGradientsMatchFiniteDifferences() throws {
+        try checkGradients(normalization: .shared)
+    }
+
+    private func checkGradients(normalization: SpanScoringRule.Normalization) throws {
         let reader = try tinyReader()
         let items = items(reader)
         let stores = [reader.heads.store, reader.encoder.store]
         for s in stores { s.zeroGradients() }
-        let parts = try ReaderLoss.run(items, reader: reader, questions: 2, backward: true)
+        let parts = try ReaderLoss.run(items, reader: reader, questions: 2, backward: true, normalization: normalization)
         XCTAssertGreaterThan(parts.relevance, 0)
         XCTAssertGreaterThan(parts.start, 0)
         XCTAssertGreaterThan(parts.end, 0)
-        func loss() throws -> Double { try ReaderLoss.run(items, reader: reader, questions: 2, backward: false).total }
+        func loss() throws -> Double {
+            try ReaderLoss.run(items, reader: reader, questions: 2, backward: false, normalization: normalization).total
+        }
         var checked = 0, worst = 0.0
         var rng = Xoshiro256(seed: 17)
         for (s, store) in stores.enumerated() {
@@ -85,6 +95,23 @@ final class ReaderGradientTests: XCTestCase {
         let b = try ReaderLoss.run([second], reader: reader, questions: 1, backward: false).start
         // −log(p1 + p2) = −log(e^−a + e^−b)
         XCTAssertEqual(both, -log(exp(-a) + exp(-b)), accuracy: 1e-4)
+    }
+
+    func testSharedNormalisationAddsTheOtherWindowsToThePartition() throws {
+        let reader = try tinyReader()
+        let withNegatives = items(reader)[0]
+        var alone = withNegatives
+        alone.windows = [withNegatives.windows[0]]
+        let window = try ReaderLoss.run([withNegatives], reader: reader, questions: 1, backward: false, normalization: .window)
+        let shared = try ReaderLoss.run([withNegatives], reader: reader, questions: 1, backward: false, normalization: .shared)
+        let single = try ReaderLoss.run([alone], reader: reader, questions: 1, backward: false, normalization: .shared)
+        // The negatives' text tokens join the softmax: the gold share can only fall.
+        XCTAssertGreaterThan(shared.start, window.start + 1e-6)
+        XCTAssertGreaterThan(shared.end, window.end + 1e-6)
+        XCTAssertEqual(shared.relevance, window.relevance, accuracy: 1e-9)
+        // With one window the two normalisations are the same loss.
+        XCTAssertEqual(single.start, window.start, accuracy: 1e-6)
+        XCTAssertEqual(single.end, window.end, accuracy: 1e-6)
     }
 }
 

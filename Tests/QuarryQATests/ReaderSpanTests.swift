@@ -104,6 +104,57 @@ final class ReaderSpanTests: XCTestCase {
         XCTAssertEqual(EvidenceSentence.marked(passages[1].text, answer: answers[0].best.utf8Range), "Celle lies on the «Aller»; the Ütze joins it.")
     }
 
+    func testSharedNormalisationComparesLogitsAcrossWindows() throws {
+        let builder = ReaderInputBuilder(tokenizer: try tokenizer(), prompts: Prompts(), configuration: ReaderConfiguration())
+        let passages = [ReaderPassage(passageID: 1, title: "A", text: "Hanover is the capital of Lower Saxony."),
+                        ReaderPassage(passageID: 2, title: "B", text: "Celle was the seat of the dukes of Lüneburg.")]
+        let windows = passages.enumerated().flatMap { builder.windows(question: "Which city?", passage: $0.element, passageIndex: $0.offset) }
+        XCTAssertEqual(windows.count, 2)
+        // A: a sharp peak on low logits (gap 3); B: a smaller gap (2) on logits high everywhere.
+        var logits: [WindowLogits] = []
+        for (w, window) in windows.enumerated() {
+            let city = w == 0 ? "Hanover" : "Celle"
+            let span = window.tokenSpan(covering: utf8Range(of: city, in: passages[w].text))!
+            var start = [Float](repeating: w == 0 ? 0 : 6, count: window.ids.count), end = start
+            start[span.lowerBound] = w == 0 ? 3 : 8
+            end[span.upperBound] = w == 0 ? 3 : 8
+            logits.append(WindowLogits(start: start, end: end, relevance: w == 0 ? 1 : 0))
+        }
+        func best(_ rule: SpanScoringRule) -> ReaderAnswer? {
+            SpanScoring.merge(SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: 15, rule: rule),
+                              passages: passages).first
+        }
+        // Per window, each window is sure of its own peak and the sharper one wins; shared, the higher logits win.
+        XCTAssertEqual(best(SpanScoringRule("window")!)?.text, "Hanover")
+        XCTAssertEqual(best(.shared)?.text, "Celle")
+        // The best span's score is its start and end log-probabilities under one softmax over both windows' text.
+        let starts = windows.indices.flatMap { w in windows[w].textPositions.map { Double(logits[w].start[$0]) } }
+        let logZ = log(starts.reduce(0) { $0 + exp($1) })    // start and end logits are alike here
+        let plain = SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: 15, rule: .shared)
+        XCTAssertEqual(plain.map(\.logScore).max()!, 2 * (8 - logZ), accuracy: 1e-9)
+        // Relevance adds log_softmax over the windows: exactly log σ(1) for A's best span.
+        let withRelevance = SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: 15,
+                                                   rule: SpanScoringRule("shared+relevance")!)
+        let a = plain.filter { $0.windowIndex == 0 }.max { $0.logScore < $1.logScore }!
+        let b = withRelevance.filter { $0.windowIndex == 0 }.max { $0.logScore < $1.logScore }!
+        XCTAssertEqual(b.logScore - a.logScore, -log(1 + exp(-1.0)), accuracy: 1e-9)
+    }
+
+    func testSpanScoringRulesParseAndReadersWithoutOneScorePerWindow() throws {
+        XCTAssertEqual(SpanScoringRule.all.map(\.description), ["window+relevance", "window", "shared", "shared+relevance"])
+        for rule in SpanScoringRule.all { XCTAssertEqual(SpanScoringRule(rule.description), rule) }
+        for bad in ["", "relevance", "shared+", "window+relevance+relevance", "Shared"] { XCTAssertNil(SpanScoringRule(bad), bad) }
+        let old = #"{"max_sequence_length": 192, "max_question_tokens": 64, "window_overlap": 62, "max_answer_tokens": 15}"#
+        let decoded = try JSONDecoder().decode(ReaderConfiguration.self, from: Data(old.utf8))
+        XCTAssertEqual(decoded.spanScoring, .windowRelevance, "readers saved before the rule was recorded were trained per window")
+        var shared = decoded
+        shared.spanScoring = .shared
+        let again = try JSONDecoder().decode(ReaderConfiguration.self, from: JSONEncoder().encode(shared))
+        XCTAssertEqual(again, shared)
+        let unknown = #"{"max_sequence_length": 192, "max_question_tokens": 64, "window_overlap": 62, "max_answer_tokens": 15, "span_scoring": "global"}"#
+        XCTAssertThrowsError(try JSONDecoder().decode(ReaderConfiguration.self, from: Data(unknown.utf8)))
+    }
+
     func testAnswerLocatorFindsNormalisedWholeWordMatches() {
         let text = "In 1889, the Eiffel tower (Tour Eiffel) opened; Eiffel towers are rare. Zürich's “Großmünster”."
         let found = AnswerLocator.occurrences(of: ["The Eiffel Tower"], in: text).map { String(text.substring(utf8Offsets: $0)) }

@@ -86,4 +86,30 @@ final class PassageEmbeddingJobTests: XCTestCase {
         XCTAssertNotEqual(CachedPassageEntry.fingerprint(title: "ab", text: "c"), CachedPassageEntry.fingerprint(title: "a", text: "bc"))
         XCTAssertEqual(CachedPassageEntry.fingerprint(title: "a", text: "b"), CachedPassageEntry.fingerprint(title: "a", text: "b"))
     }
+
+    /// A cache made by a trained retriever's passage encoder is searched with the retriever's query encoder.
+    func testCacheOfATrainedPassageEncoderPairsWithItsQueryEncoder() throws {
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let retrieverFolder = directory.appendingPathComponent("store.sqlite.retrievers/pair")
+        let model = try TestResources.miniLM()
+        for half in ["passage", "query"] {
+            let to = retrieverFolder.appendingPathComponent(half)
+            try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(at: to, withDestinationURL: model)
+        }
+        try TrainedRetrieverCatalog(database: store.pool).save(TrainedRetrieverRecord(
+            name: "pair", strategy: "corrected", folder: retrieverFolder.path, cacheName: "retriever-pair", baseModel: model.path,
+            steps: 1, createdAt: Date()))
+        XCTAssertNil(try DenseRetrieverSource.pairedQueryEncoder(ofCache: "dense", store: store), "no such cache yet")
+        try PassageEmbeddingJob(store: store, encoder: encoder, prompts: Prompts()).run()
+        XCTAssertNil(try DenseRetrieverSource.pairedQueryEncoder(ofCache: "dense", store: store), "made by the plain model")
+        let passageEncoder = try SentenceEncoder(modelFolder: retrieverFolder.appendingPathComponent("passage"))
+        try PassageEmbeddingJob(store: store, cacheName: "fresh", encoder: passageEncoder, prompts: Prompts()).run()
+        XCTAssertEqual(try DenseRetrieverSource.pairedQueryEncoder(ofCache: "fresh", store: store)?.standardizedFileURL.path,
+                       retrieverFolder.appendingPathComponent("query").path)
+        let opened = try DenseRetrieverSource.embeddingCache(name: "fresh").open(store: store, prompts: Prompts())
+        XCTAssertEqual(opened.warnings, [], "checked against the passage encoder that made it: current")
+        XCTAssertEqual(try opened.search(["Which river flows to the Black Sea?"], k: 1)[0].first?.passageID,
+                       try store.passages(after: 0, limit: 1).first?.id)
+    }
 }

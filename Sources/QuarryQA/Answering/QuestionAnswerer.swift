@@ -26,6 +26,8 @@ public struct AnswerResult: Sendable {
     public var answers: [Answer]
     public var retrievalSeconds: Double
     public var readingSeconds: Double
+    /// The top answer under each of the answerer's `comparedRules` (empty string: none found).
+    public var comparedAnswers: [SpanScoringRule: String] = [:]
 }
 
 /// Retrieve-then-read: a retriever ranks passages, a reader (when there is one) scores spans in the best
@@ -39,6 +41,8 @@ public final class QuestionAnswerer {
     public var readDepth: Int
     /// Answers kept per question.
     public var answerLimit = 5
+    /// Other span scoring rules whose top answers are also reported (same encoder pass; for comparisons).
+    public var comparedRules: [SpanScoringRule] = []
 
     public init(retriever: PassageRetriever?, reader: ExtractiveReader?, retrieveDepth: Int = 10, readDepth: Int = 10) {
         self.retriever = retriever
@@ -55,20 +59,31 @@ public final class QuestionAnswerer {
         let retrievalSeconds = Date().timeIntervalSince(started) / Double(max(questions.count, 1))
         return try zip(questions, retrieved).map { question, passages in
             let readStart = Date()
-            let answers = try read(question, passages: Array(passages.prefix(readDepth)).map(\.readerPassage))
+            let (answers, compared) = try readComparing(question, passages: Array(passages.prefix(readDepth)).map(\.readerPassage))
             return AnswerResult(question: question, retrieved: passages, answers: answers,
-                                retrievalSeconds: retrievalSeconds, readingSeconds: Date().timeIntervalSince(readStart))
+                                retrievalSeconds: retrievalSeconds, readingSeconds: Date().timeIntervalSince(readStart),
+                                comparedAnswers: compared)
         }
     }
 
     /// Reads given passages (gold-context mode, or passages from elsewhere).
     public func read(_ question: String, passages: [ReaderPassage]) throws -> [Answer] {
-        guard let reader, !passages.isEmpty else { return [] }
-        return try reader.read(question: question, passages: passages, limit: answerLimit).map { found in
+        try readComparing(question, passages: passages).answers
+    }
+
+    /// The answers under the reader's own rule, and the top answer under each of `comparedRules`.
+    public func readComparing(_ question: String, passages: [ReaderPassage]) throws -> (answers: [Answer], compared: [SpanScoringRule: String]) {
+        guard let reader, !passages.isEmpty else { return ([], [:]) }
+        let lists = try reader.read(question: question, passages: passages, limit: answerLimit,
+                                    rules: [reader.spanScoring] + comparedRules)
+        let answers = lists[0].map { found in
             let passage = passages[found.best.passageIndex]
             return Answer(text: found.text, logScore: found.logScore, passage: passage, utf8Range: found.best.utf8Range,
                           evidence: EvidenceSentence.marked(passage.text, answer: found.best.utf8Range),
                           occurrences: found.occurrences)
         }
+        var compared: [SpanScoringRule: String] = [:]
+        for (rule, list) in zip(comparedRules, lists.dropFirst()) { compared[rule] = list.first?.text ?? "" }
+        return (answers, compared)
     }
 }

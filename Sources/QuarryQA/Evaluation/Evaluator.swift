@@ -30,6 +30,8 @@ public struct EvaluationReport: Sendable {
     public var questions = 0
     /// EM and F1 (nil without a reader).
     public var answers: AnswerScoreTotals?
+    /// EM and F1 under each of the answerer's compared span scoring rules.
+    public var comparedAnswers: [SpanScoringRule: AnswerScoreTotals] = [:]
     /// Top-k accuracy (nil in gold-context mode).
     public var retrieval: RetrievalAccuracy?
     public var seconds = 0.0
@@ -61,9 +63,10 @@ public struct Evaluator {
                         throw ReaderError.badConfiguration("question \(example.id) has no paragraph: --gold-context needs a SQuAD-format file")
                     }
                     let start = Date()
-                    let answers = try answerer.read(example.question, passages: [ReaderPassage(title: example.title ?? "", text: context)])
+                    let (answers, compared) = try answerer.readComparing(example.question,
+                                                                         passages: [ReaderPassage(title: example.title ?? "", text: context)])
                     return AnswerResult(question: example.question, retrieved: [], answers: answers, retrievalSeconds: 0,
-                                        readingSeconds: Date().timeIntervalSince(start))
+                                        readingSeconds: Date().timeIntervalSince(start), comparedAnswers: compared)
                 }
             } else {
                 results = try answerer.answer(batch.map(\.question))
@@ -75,6 +78,10 @@ public struct Evaluator {
                     report.answers?.add(prediction: prediction, gold: example.answers)
                     outcome.exactMatch = AnswerMetrics.exactMatch(prediction: prediction, gold: example.answers)
                     outcome.f1 = AnswerMetrics.f1(prediction: prediction, gold: example.answers)
+                    for rule in answerer.comparedRules {
+                        report.comparedAnswers[rule, default: AnswerScoreTotals()]
+                            .add(prediction: result.comparedAnswers[rule] ?? "", gold: example.answers)
+                    }
                 }
                 if !options.goldContext {
                     outcome.firstHitRank = RetrievalAccuracy.firstHitRank(rankedPassages: result.retrieved.map(\.text),

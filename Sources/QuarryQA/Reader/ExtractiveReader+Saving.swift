@@ -85,15 +85,20 @@ extension ExtractiveReader {
         try SafetensorsWriter.write(s.parameters.map { SafetensorsWriter.Tensor(name: $0.name, shape: $0.shape, data: s.value($0)) }, to: url)
     }
 
-    /// Loads a folder written by `save(to:)`, with the prompts to build inputs with.
-    public convenience init(folder: URL, prompts: Prompts) throws {
-        let configurationURL = folder.appendingPathComponent(FolderLayout.configuration)
-        let configuration: ReaderConfiguration
+    /// The configuration saved in a reader folder.
+    public static func savedConfiguration(in folder: URL) throws -> ReaderConfiguration {
+        let url = folder.appendingPathComponent(FolderLayout.configuration)
         do {
-            configuration = try JSONDecoder().decode(ReaderConfiguration.self, from: Data(contentsOf: configurationURL))
+            return try JSONDecoder().decode(ReaderConfiguration.self, from: Data(contentsOf: url))
         } catch {
-            throw ReaderError.malformedFolder(path: configurationURL.path, reason: "cannot read the reader configuration (\(error))")
+            throw ReaderError.malformedFolder(path: url.path, reason: "cannot read the reader configuration (\(error))")
         }
+    }
+
+    /// Loads a folder written by `save(to:)`, with the prompts to build inputs with (and `configuration`
+    /// instead of the saved one, when given: to continue training with other window sizes, say).
+    public convenience init(folder: URL, prompts: Prompts, configuration: ReaderConfiguration? = nil) throws {
+        let configuration = try configuration ?? Self.savedConfiguration(in: folder)
         let encoderFolder = folder.appendingPathComponent(FolderLayout.encoder)
         let encoder = try BertEncoder(contentsOf: encoderFolder)
         let heads = ReaderHeads(hiddenSize: encoder.dimension)

@@ -11,7 +11,14 @@ public final class ExtractiveReader {
     public let encoder: BertEncoder
     public let heads: ReaderHeads
     public let inputs: ReaderInputBuilder
-    public var configuration: ReaderConfiguration { inputs.configuration }
+    /// The configuration, with the span scoring rule as it now stands (saved with the reader).
+    public var configuration: ReaderConfiguration {
+        var configuration = inputs.configuration
+        configuration.spanScoring = spanScoring
+        return configuration
+    }
+    /// How `read` scores spans across windows: the rule the reader was trained for (see `SpanScoringRule`).
+    public var spanScoring: SpanScoringRule
     /// The model folder whose vocabulary and tokenizer files a saved reader copies.
     public var tokenizerFolder: URL?
 
@@ -28,6 +35,7 @@ public final class ExtractiveReader {
         self.encoder = encoder
         self.heads = heads
         inputs = ReaderInputBuilder(tokenizer: tokenizer, prompts: prompts, configuration: configuration)
+        spanScoring = configuration.spanScoring
     }
 
     /// An untrained reader from a Hugging Face model folder (encoder weights loaded, heads fresh).
@@ -59,14 +67,21 @@ public final class ExtractiveReader {
         return result.map { $0! }
     }
 
-    /// The answers found in `passages`, best first (at most `limit`).
+    /// The answers found in `passages`, best first (at most `limit`), spans scored by `spanScoring`.
     public func read(question: String, passages: [ReaderPassage], limit: Int = 10) throws -> [ReaderAnswer] {
+        try read(question: question, passages: passages, limit: limit, rules: [spanScoring])[0]
+    }
+
+    /// The answers under each of `rules`, from one pass of the encoder (to compare scoring rules).
+    public func read(question: String, passages: [ReaderPassage], limit: Int, rules: [SpanScoringRule]) throws -> [[ReaderAnswer]] {
         let windows = windows(question: question, passages: passages)
-        guard !windows.isEmpty else { return [] }
+        guard !windows.isEmpty else { return rules.map { _ in [] } }
         let logits = try logits(windows)
-        let candidates = SpanScoring.candidates(windows: windows, logits: logits,
-                                                maxAnswerTokens: configuration.maxAnswerTokens)
-        return SpanScoring.merge(candidates, passages: passages, limit: limit)
+        return rules.map { rule in
+            let candidates = SpanScoring.candidates(windows: windows, logits: logits,
+                                                    maxAnswerTokens: configuration.maxAnswerTokens, rule: rule)
+            return SpanScoring.merge(candidates, passages: passages, limit: limit)
+        }
     }
 }
 

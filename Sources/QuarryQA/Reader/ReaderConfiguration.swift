@@ -8,20 +8,35 @@ public struct ReaderConfiguration: Codable, Equatable, Sendable {
     public var windowOverlap: Int
     /// Longest answer span, in word pieces.
     public var maxAnswerTokens: Int
+    /// How spans are scored across the windows read for a question: the rule the reader was trained for
+    /// (readers saved before the rule was recorded were trained per window, with relevance).
+    public var spanScoring: SpanScoringRule
 
     enum CodingKeys: String, CodingKey {
         case maxSequenceLength = "max_sequence_length"
         case maxQuestionTokens = "max_question_tokens"
         case windowOverlap = "window_overlap"
         case maxAnswerTokens = "max_answer_tokens"
+        case spanScoring = "span_scoring"
     }
 
     /// `windowOverlap` nil: 64 tokens, or half a window's passage room when that is less.
-    public init(maxSequenceLength: Int = 256, maxQuestionTokens: Int = 64, windowOverlap: Int? = nil, maxAnswerTokens: Int = 15) {
+    public init(maxSequenceLength: Int = 256, maxQuestionTokens: Int = 64, windowOverlap: Int? = nil, maxAnswerTokens: Int = 15,
+                spanScoring: SpanScoringRule = .windowRelevance) {
         self.maxSequenceLength = maxSequenceLength
         self.maxQuestionTokens = maxQuestionTokens
         self.windowOverlap = windowOverlap ?? min(64, max(0, (maxSequenceLength - maxQuestionTokens - 3) / 2))
         self.maxAnswerTokens = maxAnswerTokens
+        self.spanScoring = spanScoring
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxSequenceLength = try c.decode(Int.self, forKey: .maxSequenceLength)
+        maxQuestionTokens = try c.decode(Int.self, forKey: .maxQuestionTokens)
+        windowOverlap = try c.decode(Int.self, forKey: .windowOverlap)
+        maxAnswerTokens = try c.decode(Int.self, forKey: .maxAnswerTokens)
+        spanScoring = try c.decodeIfPresent(SpanScoringRule.self, forKey: .spanScoring) ?? .windowRelevance
     }
 
     /// Why the configuration cannot be used, or nil.

@@ -44,6 +44,17 @@ public struct ReaderLibrary {
         return try ExtractiveReader(folder: URL(fileURLWithPath: record.path), prompts: prompts)
     }
 
+    /// The folder of reader `text`: a reader of this store by that name, else a reader folder at that path
+    /// (one holding `reader.json`, as in another store's `<db>.readers/`).
+    public func folder(ofNameOrPath text: String) throws -> URL {
+        if let record = try store.readers.record(named: text) { return URL(fileURLWithPath: record.path) }
+        let url = URL(fileURLWithPath: text)
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(ExtractiveReader.FolderLayout.configuration).path) else {
+            throw ReaderError.notFound(name: text, known: try store.readers.all().map(\.name))
+        }
+        return url
+    }
+
     /// Saves `reader` as `name` and records it in the catalog.
     public func save(_ reader: ExtractiveReader, name: String, baseModel: String, supervision: String,
                      steps: Int, questions: Int) throws -> URL {

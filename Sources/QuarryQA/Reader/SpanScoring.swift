@@ -24,7 +24,7 @@ public struct SpanCandidate: Sendable, Equatable {
     public var endToken: Int
     /// UTF-8 range in the passage text.
     public var utf8Range: Range<Int>
-    /// log P(window) + log P(start | window) + log P(end | window).
+    /// The span's log-probability under the scoring rule (`SpanScoringRule`).
     public var logScore: Double
 }
 
@@ -45,15 +45,66 @@ public struct ReaderAnswer: Sendable, Equatable {
     public var probability: Double { exp(logScore) }
 }
 
+/// How a span's score is made from the heads' logits (`SpanScoring.candidates`).
+///
+/// `window` normalises start and end within each window: log_softmax(start)[s] + log_softmax(end)[e] over
+/// the window's passage-text tokens, so every window is sure of its own best span and windows are told
+/// apart only by relevance. `shared` normalises start and end over the text tokens of every window read
+/// for the question together (shared normalisation, as Clark & Gardner 2018 train and score), so a window
+/// whose logits are low everywhere cannot offer a confident span. `relevance` adds
+/// log_softmax(relevance)[w] over the windows (the relevance head's choice of window, as DPR's reader).
+public struct SpanScoringRule: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
+    public enum Normalization: String, Codable, Sendable { case window, shared }
+    public var normalization: Normalization
+    public var usesRelevance: Bool
+
+    public init(normalization: Normalization, usesRelevance: Bool) {
+        self.normalization = normalization
+        self.usesRelevance = usesRelevance
+    }
+
+    /// The factorised score readers trained per window use: relevance, then start and end within the window.
+    public static let windowRelevance = SpanScoringRule(normalization: .window, usesRelevance: true)
+    /// Start and end normalised across all windows, with no relevance term.
+    public static let shared = SpanScoringRule(normalization: .shared, usesRelevance: false)
+    public static let all = [windowRelevance, SpanScoringRule(normalization: .window, usesRelevance: false),
+                             shared, SpanScoringRule(normalization: .shared, usesRelevance: true)]
+
+    /// `window`, `window+relevance`, `shared` or `shared+relevance`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let normalization = Normalization(rawValue: first),
+              parts.count == 1 || (parts.count == 2 && parts[1] == "relevance") else { return nil }
+        self.init(normalization: normalization, usesRelevance: parts.count == 2)
+    }
+
+    public var description: String { normalization.rawValue + (usesRelevance ? "+relevance" : "") }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let rule = SpanScoringRule(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "unknown span scoring \"\(text)\" (window, window+relevance, shared, shared+relevance)"))
+        }
+        self = rule
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
 /// Span scoring and answer merging.
 ///
-/// A span's score is a log-probability under a factorised model: the relevance logits of every window the
-/// question was read with go through one softmax (which window holds the answer), and within a window the
-/// start and end logits each go through a softmax over the window's passage-text tokens. So
-/// score(span) = log_softmax(relevance)[w] + log_softmax(start)[s] + log_softmax(end)[e], for s ≤ e < s + L.
-/// Summing the three logits raw would let a window with large logits everywhere win; the softmaxes put
-/// windows and spans on one comparable scale. Spans start and end on word boundaries (never inside a
-/// word's `##` pieces). Merging adds the probabilities of every span with the same
+/// A span's score is a log-probability: with the default rule (`SpanScoringRule.windowRelevance`), a
+/// factorised model where the relevance logits of every window the question was read with go through one
+/// softmax (which window holds the answer), and within a window the start and end logits each go through
+/// a softmax over the window's passage-text tokens: score(span) = log_softmax(relevance)[w] +
+/// log_softmax(start)[s] + log_softmax(end)[e], for s ≤ e < s + L. With shared normalisation the start and
+/// end softmaxes run over the text tokens of all windows at once. Summing raw logits would make no
+/// probability to merge by; the softmaxes keep scores on one scale. Spans start and end on word
+/// boundaries (never inside a word's `##` pieces). Merging adds the probabilities of every span with the same
 /// normalised text (log-sum-exp): an answer found in several passages gathers their evidence, as the sum
 /// over occurrences in a mixture model does; its shown text and passage are those of its best span.
 public enum SpanScoring {
@@ -61,25 +112,49 @@ public enum SpanScoring {
     static func logSoftmax(_ values: [Float], over range: Range<Int>) -> [Double] {
         var out = [Double](repeating: -.infinity, count: values.count)
         guard !range.isEmpty else { return out }
-        var m = -Double.infinity
-        for i in range { m = max(m, Double(values[i])) }
-        var total = 0.0
-        for i in range { total += exp(Double(values[i]) - m) }
-        let logTotal = m + log(total)
+        let logTotal = logSumExp(values, over: range)
         for i in range { out[i] = Double(values[i]) - logTotal }
         return out
     }
 
-    /// The best `perWindow` spans of every window, scored as described above.
+    /// log Σ_{i ∈ range} exp(values[i]) (-inf for an empty range).
+    static func logSumExp(_ values: [Float], over range: Range<Int>) -> Double {
+        var m = -Double.infinity
+        for i in range { m = max(m, Double(values[i])) }
+        guard m > -.infinity else { return m }
+        var total = 0.0
+        for i in range { total += exp(Double(values[i]) - m) }
+        return m + log(total)
+    }
+
+    /// log Σ exp over several log-sum-exps.
+    static func logSumExp(_ parts: [Double]) -> Double {
+        let m = parts.max() ?? -.infinity
+        guard m > -.infinity else { return m }
+        return m + log(parts.reduce(0) { $0 + exp($1 - m) })
+    }
+
+    /// The best `perWindow` spans of every window, scored by `rule` as described above.
     public static func candidates(windows: [ReaderWindow], logits: [WindowLogits], maxAnswerTokens: Int,
-                                  perWindow: Int = 20) -> [SpanCandidate] {
+                                  rule: SpanScoringRule = .windowRelevance, perWindow: Int = 20) -> [SpanCandidate] {
         precondition(windows.count == logits.count, "one logits entry per window")
-        let relevance = logSoftmax(logits.map(\.relevance), over: 0..<logits.count)
+        let relevance = rule.usesRelevance ? logSoftmax(logits.map(\.relevance), over: 0..<logits.count)
+                                           : [Double](repeating: 0, count: logits.count)
+        // Shared normalisation: one partition function for start (and one for end) over every window's text.
+        let sharedStart = logSumExp(zip(windows, logits).map { logSumExp($1.start, over: $0.textPositions) })
+        let sharedEnd = logSumExp(zip(windows, logits).map { logSumExp($1.end, over: $0.textPositions) })
         var result: [SpanCandidate] = []
         for (w, window) in windows.enumerated() where !window.textPositions.isEmpty {
             let positions = window.textPositions
-            let starts = logSoftmax(logits[w].start, over: positions)
-            let ends = logSoftmax(logits[w].end, over: positions)
+            let starts: [Double], ends: [Double]
+            switch rule.normalization {
+            case .window:
+                starts = logSoftmax(logits[w].start, over: positions)
+                ends = logSoftmax(logits[w].end, over: positions)
+            case .shared:
+                starts = logits[w].start.map { Double($0) - sharedStart }
+                ends = logits[w].end.map { Double($0) - sharedEnd }
+            }
             var spans: [(Int, Int, Double)] = []
             for s in positions where window.canStart(at: s) {
                 for e in s..<min(positions.upperBound, s + maxAnswerTokens) where window.canEnd(at: e) {
@@ -118,9 +193,7 @@ public enum SpanScoring {
             }
         }
         var answers = groups.map { key, group -> ReaderAnswer in
-            let m = group.scores.max()!
-            let total = m + log(group.scores.reduce(0) { $0 + exp($1 - m) })
-            return ReaderAnswer(text: group.text, normalized: key, logScore: total, best: group.best,
+            ReaderAnswer(text: group.text, normalized: key, logScore: logSumExp(group.scores), best: group.best,
                                 occurrences: group.scores.count)
         }
         answers.sort { $0.logScore > $1.logScore || ($0.logScore == $1.logScore && $0.normalized < $1.normalized) }

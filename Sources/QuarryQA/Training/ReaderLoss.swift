@@ -35,12 +35,15 @@ public struct ReaderLossParts: Sendable, Equatable {
 /// relevance cross-entropy of its positive window against its other windows (passages without the
 /// answer teach relevance only), plus start and end cross-entropy over the positive window's passage-text
 /// tokens, each marginalised over the gold positions: −log Σ_{s∈gold} softmax(start)[s].
+/// With `.shared` normalisation the start and end softmaxes run over the passage-text tokens of all the
+/// question's windows together (Clark & Gardner 2018), so the windows without the answer learn low start
+/// and end logits everywhere: the objective that matches `SpanScoringRule` `shared` at reading time.
 public enum ReaderLoss {
     /// Forward (and, with `backward`, gradients accumulated into the encoder's and heads' stores) over
     /// `items`, scaled by `1 / questions` so several calls can make up one step of `questions` questions.
     @discardableResult
     public static func run(_ items: [ReaderTrainingItem], reader: ExtractiveReader, questions: Int,
-                           backward: Bool) throws -> ReaderLossParts {
+                           backward: Bool, normalization: SpanScoringRule.Normalization = .window) throws -> ReaderLossParts {
         let windows = items.flatMap(\.windows)
         guard !windows.isEmpty else { return ReaderLossParts() }
         let batch = TokenBatch(sequences: windows.map(\.ids), typeIds: windows.map(\.typeIds))
@@ -59,14 +62,17 @@ public enum ReaderLoss {
             let (relevanceLoss, relevanceGrad) = marginalCrossEntropy(relevance, gold: [0])
             parts.relevance += relevanceLoss * scale
             for j in 0..<k { dRelevance[row + j] = Float(relevanceGrad[j] * scale) }
-            let positions = item.windows[0].textPositions
-            let base = row * t
+            // Flat indices of the tokens the softmax runs over: the positive window's text first, then (shared)
+            // every other window's, so gold positions keep their offsets into the positive window's text.
+            let read = normalization == .shared ? 0..<k : 0..<1
+            let flat = read.flatMap { j in item.windows[j].textPositions.map { (row + j) * t + $0 } }
+            let first = item.windows[0].textPositions.lowerBound
             for (gold, source, isStart) in [(item.starts, logits.start, true), (item.ends, logits.end, false)] {
-                let values = positions.map { Double(source[base + $0]) }
-                let (loss, grad) = marginalCrossEntropy(values, gold: gold.map { $0 - positions.lowerBound })
+                let values = flat.map { Double(source[$0]) }
+                let (loss, grad) = marginalCrossEntropy(values, gold: gold.map { $0 - first })
                 if isStart { parts.start += loss * scale } else { parts.end += loss * scale }
-                for (i, p) in positions.enumerated() {
-                    if isStart { dStart[base + p] = Float(grad[i] * scale) } else { dEnd[base + p] = Float(grad[i] * scale) }
+                for (i, index) in flat.enumerated() {
+                    if isStart { dStart[index] = Float(grad[i] * scale) } else { dEnd[index] = Float(grad[i] * scale) }
                 }
             }
             row += k

@@ -29,6 +29,9 @@ public struct ReaderTrainingOptions: Codable, Sendable, Equatable {
     public var maxGradientNorm: Float = 1
     /// Windows without the answer read beside each question's positive one (relevance negatives).
     public var negatives = 3
+    /// How the start and end softmaxes are normalised in the loss (per positive window, or shared across
+    /// all the question's windows); the trained reader scores spans the same way.
+    public var normalization: SpanScoringRule.Normalization = .window
     /// Windows per encoder pass (a step is split into passes of whole questions to bound memory).
     public var windowsPerPass = 16
     public var seed: UInt64 = 1
@@ -210,7 +213,8 @@ public final class ReaderTrainer {
         var pass: [ReaderTrainingItem] = []
         func flush() throws {
             guard !pass.isEmpty else { return }
-            let parts = try ReaderLoss.run(pass, reader: reader, questions: items.count, backward: true)
+            let parts = try ReaderLoss.run(pass, reader: reader, questions: items.count, backward: true,
+                                           normalization: options.normalization)
             total.relevance += parts.relevance; total.start += parts.start; total.end += parts.end
             pass.removeAll()
         }

@@ -27,7 +27,8 @@ public protocol DenseRetriever: AnyObject {
 /// Where a dense retriever comes from; `open` turns the choice into a ready retriever.
 public enum DenseRetrieverSource: Sendable {
     /// A cache made by `quarry embed`, searched with its model (or `model`, which must make rows of the
-    /// same dimension).
+    /// same dimension). A cache made by a trained retriever's passage encoder is searched with that
+    /// retriever's query encoder, its pair.
     case embeddingCache(name: String, model: URL? = nil)
     /// A retriever made by `quarry train retriever`: its corrected cache, searched with its query encoder.
     case trainedRetriever(name: String)
@@ -35,6 +36,9 @@ public enum DenseRetrieverSource: Sendable {
     public func open(store: CorpusStore, prompts: Prompts) throws -> any DenseRetriever {
         switch self {
         case let .embeddingCache(name, model):
+            if model == nil, let query = try Self.pairedQueryEncoder(ofCache: name, store: store) {
+                return try CachedDenseRetriever(cacheName: name, store: store, model: query, prompts: prompts, pairedQueryEncoder: true)
+            }
             return try CachedDenseRetriever(cacheName: name, store: store, model: model, prompts: prompts)
         case let .trainedRetriever(name):
             guard let record = try TrainedRetrieverCatalog(database: store.pool).record(named: name) else {
@@ -43,6 +47,19 @@ public enum DenseRetrieverSource: Sendable {
             return try CachedDenseRetriever(cacheName: record.cacheName, store: store,
                                             model: record.queryEncoderFolder, prompts: prompts, warnsWhenStale: false)
         }
+    }
+}
+
+extension DenseRetrieverSource {
+    /// The query encoder of the trained retriever whose passage encoder made cache `name`, if any (a trained
+    /// retriever's two encoders differ, so its passages re-embedded by `quarry embed` need its query encoder).
+    static func pairedQueryEncoder(ofCache name: String, store: CorpusStore) throws -> URL? {
+        guard let record = try EmbeddingCacheCatalog(database: store.pool).record(named: name) else { return nil }
+        let maker = URL(fileURLWithPath: record.modelPath).standardizedFileURL.path
+        return try TrainedRetrieverCatalog(database: store.pool).all().first {
+            URL(fileURLWithPath: $0.folder).appendingPathComponent("passage").standardizedFileURL.path == maker
+                && FileManager.default.fileExists(atPath: $0.queryEncoderFolder.appendingPathComponent("config.json").path)
+        }?.queryEncoderFolder
     }
 }
 
@@ -58,9 +75,10 @@ public final class CachedDenseRetriever: DenseRetriever {
     private let prompts: Prompts
 
     /// `warnsWhenStale` is off for a trained retriever's corrected cache, which by design was not made by
-    /// the query encoder it is searched with.
+    /// the query encoder it is searched with. With `pairedQueryEncoder`, `model` is the query half of the
+    /// encoder pair that made the cache, and the cache is checked against its own (passage) model.
     public init(cacheName: String, store: CorpusStore, model: URL? = nil, prompts: Prompts,
-                warnsWhenStale: Bool = true) throws {
+                warnsWhenStale: Bool = true, pairedQueryEncoder: Bool = false) throws {
         let cache = try EmbeddingCache(name: cacheName, databaseURL: store.url,
                                        catalog: try EmbeddingCacheCatalog(database: store.pool))
         guard let record = try cache.record() else { throw EmbeddingCacheError.missing(name: cacheName) }
@@ -73,7 +91,7 @@ public final class CachedDenseRetriever: DenseRetriever {
         }
         let reuse = manifest?.model == folder.path ? manifest?.weights : nil
         health = try EmbeddingCacheHealth.check(cache, store: store,
-                                                weights: try WeightsFingerprint.of(modelFolder: folder, reusing: reuse))
+                                                weights: pairedQueryEncoder ? nil : try WeightsFingerprint.of(modelFolder: folder, reusing: reuse))
         var warnings = [String]()
         if (warnsWhenStale && health.isStale) || health.rows < health.passages { warnings.append("cache \(cacheName) is \(health.summary)") }
         self.warnings = warnings
