@@ -99,7 +99,9 @@ public final class RetrieverTrainer {
     public func train(resume: Bool = false, stopAfter: Int? = nil) throws {
         if resume { try restoreCheckpoint() }
         if let folder = runFolder {
-            metrics = try MetricsLog(url: folder.appendingPathComponent("metrics.jsonl"), keepingThrough: resume ? progress.step : nil)
+            // A run resumed at step 0 probes step 0 again, so it keeps no lines; later it keeps those through its checkpoint.
+            metrics = try MetricsLog(url: folder.appendingPathComponent("metrics.jsonl"),
+                                     keepingThrough: resume && progress.step > 0 ? progress.step : nil)
         }
         let end = min(configuration.steps, stopAfter ?? configuration.steps)
         if progress.step == 0 && end > 0 { try evaluateAndProbe() }
