@@ -9,7 +9,7 @@ struct AnsweringOptions: ParsableArguments {
     @Option(help: "Retriever: bm25, an embedding cache or trained retriever name (default: dense when it exists, else bm25), hybrid, or hybrid:NAME.")
     var retriever: String?
 
-    @Option(help: "Reader name (default: the reader called \"reader\", else the last one trained); none: retrieval only.")
+    @Option(help: "Reader name, or a reader folder such as another store's <db>.readers/NAME (default: the reader called \"reader\", else the last one trained); none: retrieval only.")
     var reader: String?
 
     @Option(name: .customLong("span-scoring"),

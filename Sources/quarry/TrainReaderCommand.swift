@@ -104,6 +104,9 @@ struct TrainReaderCommand: ParsableCommand {
             throw ValidationError("--span-normalization takes window or shared")
         }
         if from != nil && model != nil { throw ValidationError("give --from or --model, not both") }
+        // Checked here so a bad window size is named before the model is loaded.
+        let windowing = ReaderConfiguration(maxSequenceLength: maxLength ?? 256, maxAnswerTokens: maxAnswerTokens ?? 15)
+        if let problem = windowing.problem { throw ValidationError("--max-length / --max-answer-tokens: \(problem)") }
     }
 
     /// The reader training starts from: a trained one (`--from`), else fresh heads on `--model`'s encoder.
@@ -192,8 +195,10 @@ struct TrainReaderCommand: ParsableCommand {
             StandardError.write("\r" + Self.progressText(p, stepsCap: stepsCap) + "   ")
         }
         if showsProgress { StandardError.write("\n") }
-        // Score spans the way the loss normalised them (relevance joins the per-window factorisation only).
-        reader.spanScoring = SpanScoringRule(normalization: normalization, usesRelevance: normalization == .window)
+        // Score spans the way the loss normalised them. Relevance joins the per-window factorisation only, and only
+        // when it was trained: with no negatives each question had one window, so its relevance loss was constant.
+        reader.spanScoring = SpanScoringRule(normalization: normalization,
+                                             usesRelevance: normalization == .window && options.negatives > 0)
         let folder = try library.save(reader, name: name, baseModel: base, supervision: supervision,
                                       steps: reached, questions: set.examples.count)
         if !store.quiet {

@@ -175,6 +175,12 @@ final class AskEvalCLITests: CLITestCase {
         XCTAssertEqual(overridden.status, 0, overridden.stderr)
         let overriddenFigures = try XCTUnwrap(try json(overridden.stdout) as? [String: Any])
         XCTAssertEqual(overriddenFigures["em"] as? Double ?? -1, byRule["window+relevance"]?["em"] ?? -2, accuracy: 1e-9)
+        // A reader folder (as another store's) serves as --reader too, with the same answers.
+        let byFolder = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5", "--read", "3", "--json",
+                                   "--reader", directory.appendingPathComponent("quarry.sqlite.readers/continued").path], in: directory)
+        XCTAssertEqual(byFolder.status, 0, byFolder.stderr)
+        let byFolderFigures = try XCTUnwrap(try json(byFolder.stdout) as? [String: Any])
+        XCTAssertEqual(byFolderFigures["em"] as? Double ?? -1, comparedFigures["em"] as? Double ?? -2, accuracy: 1e-9)
         let badRule = try quarry(["eval", "--qa", questions.path, "--span-scoring", "global"], in: directory)
         XCTAssertNotEqual(badRule.status, 0)
         XCTAssertTrue(badRule.stderr.contains("--span-scoring takes"), badRule.stderr)

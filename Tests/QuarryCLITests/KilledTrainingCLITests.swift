@@ -20,18 +20,10 @@ final class KilledTrainingCLITests: CLITestCase {
                          "--batch", "2", "--samples", "2", "--max-passage-tokens", "24", "--max-query-tokens", "16",
                          "--warmup", "2", "--eval-every", "0", "--checkpoint-every", "2", "--probe-questions", "2",
                          "--probe-candidates", "4", "--probe-k", "2", "--shared-encoders", "--quiet"]
-        let duration = try timedRun(arguments + ["--db", reference.path], in: directory)
-
         let run = URL(fileURLWithPath: killed.path + ".retrievers/run")
-        let steps = try killRepeatedly(arguments + ["--resume", "--db", killed.path], database: killed, in: directory,
-                                       full: duration, seed: 31) {
+        try killAndResume(arguments, reference: reference, killed: killed, in: directory, seed: 31) {
             try Self.retrieverCheckpointStep(run.appendingPathComponent("checkpoint"))
         }
-        // At least before the first checkpoint and after a later one; how far they spread depends on the machine's load.
-        XCTAssertGreaterThanOrEqual(Set(steps).count, 2, "kills landed at several stages of the run: \(steps)")
-
-        let resumed = try quarry(arguments + ["--resume", "--db", killed.path], in: directory)
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
         let expected = URL(fileURLWithPath: reference.path + ".retrievers/run")
         XCTAssertEqual(try files(in: run), try files(in: expected), "the run folder holds the same files, no leftovers")
         for file in ["query/model.safetensors", "passage/model.safetensors", "corrector.safetensors"] {
@@ -58,18 +50,10 @@ final class KilledTrainingCLITests: CLITestCase {
         let arguments = ["train", "reader", "--qa", trainingQA, "--retriever", "bm25", "--k", "2", "--negatives", "1",
                          "--limit", "24", "--steps", "12", "--batch", "1", "--max-length", "80", "--max-answer-tokens", "8",
                          "--checkpoint-every", "4", "--model", model.path, "--name", "run", "--quiet"]
-        let duration = try timedRun(arguments + ["--db", reference.path], in: directory)
-
         let readers = URL(fileURLWithPath: killed.path + ".readers")
-        let steps = try killRepeatedly(arguments + ["--resume", "--db", killed.path], database: killed, in: directory,
-                                       full: duration, seed: 47) {
+        try killAndResume(arguments, reference: reference, killed: killed, in: directory, seed: 47) {
             try Self.readerCheckpointStep(readers.appendingPathComponent("run.training/checkpoint.safetensors"))
         }
-        // At least before the first checkpoint and after a later one; how far they spread depends on the machine's load.
-        XCTAssertGreaterThanOrEqual(Set(steps).count, 2, "kills landed at several stages of the run: \(steps)")
-
-        let resumed = try quarry(arguments + ["--resume", "--db", killed.path], in: directory)
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
         let expected = URL(fileURLWithPath: reference.path + ".readers")
         XCTAssertEqual(try files(in: readers), try files(in: expected), "the readers folder holds the same files, no leftovers")
         for file in try files(in: expected.appendingPathComponent("run")) {
@@ -84,6 +68,20 @@ final class KilledTrainingCLITests: CLITestCase {
         XCTAssertEqual(try store.readers.all().map { [$0.name, "\($0.steps)", "\($0.questions)"] },
                        try CorpusStore(url: reference).readers.all().map { [$0.name, "\($0.steps)", "\($0.questions)"] })
         XCTAssertEqual(try store.integrityProblems(), [])
+    }
+
+    /// The skeleton both tests share: `arguments` run uninterrupted on `reference`, then on `killed` killed
+    /// again and again (`killRepeatedly`; `checkpointStep` reads the run's checkpointed step) and finally
+    /// resumed to the end. The caller compares what the two runs saved.
+    private func killAndResume(_ arguments: [String], reference: URL, killed: URL, in directory: URL, seed: UInt64,
+                               checkpointStep: () throws -> Int) throws {
+        let duration = try timedRun(arguments + ["--db", reference.path], in: directory)
+        let resuming = arguments + ["--resume", "--db", killed.path]
+        let steps = try killRepeatedly(resuming, database: killed, in: directory, full: duration, seed: seed, step: checkpointStep)
+        // At least before the first checkpoint and after a later one; how far they spread depends on the machine's load.
+        XCTAssertGreaterThanOrEqual(Set(steps).count, 2, "kills landed at several stages of the run: \(steps)")
+        let resumed = try quarry(resuming, in: directory)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
     }
 
     /// Runs `arguments` to the end; returns how long that took (the scale of the kill moments).

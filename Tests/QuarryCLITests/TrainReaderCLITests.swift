@@ -4,7 +4,7 @@ import QuarryTestSupport
 import XCTest
 
 /// `train reader --gold-context` on a QA set that names each question's article (JSON lines with `title`, as
-/// the demo's), and the progress line of runs bounded by time and by steps.
+/// the demo's), the progress line of runs bounded by time and by steps, and the window-size check.
 final class TrainReaderCLITests: CLITestCase {
     func testArticleSupervisionAndProgressLines() throws {
         let model = try TestResources.miniLM()
@@ -42,5 +42,25 @@ final class TrainReaderCLITests: CLITestCase {
         XCTAssertEqual(counted.status, 0, counted.stderr)
         XCTAssertTrue(counted.stderr.contains("step 1/2, ETA"), counted.stderr)
         XCTAssertTrue(counted.stderr.contains("step 2/2, ETA 0m00s"), counted.stderr)
+
+        // Relevance joins the span score only when negatives trained it.
+        func rule(_ name: String) throws -> String? {
+            let url = directory.appendingPathComponent("quarry.sqlite.readers/\(name)/reader.json")
+            return try (JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])?["span_scoring"] as? String
+        }
+        XCTAssertEqual(try rule("timed"), "window+relevance")
+        XCTAssertEqual(try rule("counted"), "window")
+    }
+
+    /// A window too small for the question and a passage is refused by name before any model is loaded.
+    func testTooSmallWindowIsNamedBeforeLoading() throws {
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let result = try quarry(["train", "reader", "--qa", "questions.jsonl", "--max-length", "60",
+                                 "--model", directory.appendingPathComponent("no-model").path], in: directory)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("--max-length"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("leave no room for the passage"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("quarry.sqlite").path),
+                       "nothing was opened")
     }
 }

@@ -62,7 +62,7 @@ final class WriterLockCLITests: CLITestCase {
                      "--batch", "2", "--samples", "2", "--max-passage-tokens", "32", "--max-query-tokens", "16",
                      "--eval-every", "0", "--checkpoint-every", "0", "--quiet"]
         let reader = ["train", "reader", "--qa", trainingQA, "--retriever", "bm25", "--steps", "1", "--batch", "2",
-                      "--max-length", "64", "--model", model.path, "--quiet"]
+                      "--max-length", "128", "--model", model.path, "--quiet"]
         let first = try assertOthersRefused(
             while: train + ["--name", "first"], purpose: "train retriever --name first",
             others: [train + ["--name", "second"], reader, ["embed", "--model", model.path, "--quiet"]],

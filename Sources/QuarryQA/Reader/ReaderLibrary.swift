@@ -29,18 +29,11 @@ public struct ReaderLibrary {
         return try store.readers.all().first
     }
 
-    /// Loads reader `name` (or the default one when nil); nil when `name` is nil and none is trained.
+    /// Loads reader `name` — a reader of this store, or a reader folder (`folder(ofNameOrPath:)`) — or the
+    /// default one when nil; nil when `name` is nil and none is trained.
     public func open(_ name: String?, prompts: Prompts) throws -> ExtractiveReader? {
-        let record: ReaderRecord?
-        if let name {
-            guard let found = try store.readers.record(named: name) else {
-                throw ReaderError.notFound(name: name, known: try store.readers.all().map(\.name))
-            }
-            record = found
-        } else {
-            record = try defaultRecord()
-        }
-        guard let record else { return nil }
+        if let name { return try ExtractiveReader(folder: folder(ofNameOrPath: name), prompts: prompts) }
+        guard let record = try defaultRecord() else { return nil }
         return try ExtractiveReader(folder: URL(fileURLWithPath: record.path), prompts: prompts)
     }
 
