@@ -4,17 +4,10 @@ import QuarryQA
 import QuarryStore
 import QuarryText
 
-/// Options shared by the commands that retrieve and read: templates, retriever, reader.
-struct AnsweringOptions: ParsableArguments {
+/// Options of the commands that retrieve: templates and retriever (`ask`, `eval`, `train reader`).
+struct RetrievalOptions: ParsableArguments {
     @Option(help: "Retriever: bm25, an embedding cache or trained retriever name (default: dense when it exists, else bm25), hybrid, or hybrid:NAME.")
     var retriever: String?
-
-    @Option(help: "Reader name, or a reader folder such as another store's <db>.readers/NAME (default: the reader called \"reader\", else the last one trained); none: retrieval only.")
-    var reader: String?
-
-    @Option(name: .customLong("span-scoring"),
-            help: "How spans are scored across passages: window, window+relevance, shared or shared+relevance (default: the rule the reader was trained for).")
-    var spanScoring: String?
 
     @Option(name: .customLong("prompts"), help: "Folder of prompt templates (default: $QUARRY_PROMPTS, else ./prompts, else built in).")
     var promptsDirectory: String?
@@ -29,6 +22,18 @@ struct AnsweringOptions: ParsableArguments {
         opened.warnings.forEach(note)
         return opened
     }
+}
+
+/// Options of the commands that answer (`ask`, `eval`): retrieval, then the reader and its span scoring.
+struct AnsweringOptions: ParsableArguments {
+    @OptionGroup var retrieval: RetrievalOptions
+
+    @Option(help: "Reader name, or a reader folder such as another store's <db>.readers/NAME (default: the reader called \"reader\", else the last one trained); none: retrieval only.")
+    var reader: String?
+
+    @Option(name: .customLong("span-scoring"),
+            help: "How spans are scored across passages: window, window+relevance, shared or shared+relevance (default: the rule the reader was trained for).")
+    var spanScoring: String?
 
     func openReader(_ store: CorpusStore, prompts: Prompts) throws -> ExtractiveReader? {
         if reader == "none" { return nil }
@@ -60,10 +65,16 @@ func modelFolder(_ option: String?) throws -> URL {
 /// Reads a QA set, optionally one side of the article split, optionally the first `limit` questions.
 func loadQuestions(_ path: String, split: String?, testShare: Double, limit: Int?) throws -> [QAExample] {
     var examples = try QASetReader().read(URL(fileURLWithPath: path)).examples
-    if let split, split != "all" {
-        guard let side = QASplit(rawValue: split) else { throw ValidationError("--split takes train, test or all") }
+    if let split, let side = try splitSide(split, option: "--split") {
         examples = side.select(examples, testShare: testShare)
     }
     if let limit { examples = Array(examples.prefix(limit)) }
     return examples
+}
+
+/// The side a `--split`-like option names; nil for `all`.
+func splitSide(_ value: String, option: String) throws -> QASplit? {
+    if value == "all" { return nil }
+    guard let side = QASplit(rawValue: value) else { throw ValidationError("\(option) takes train, test or all, not \"\(value)\"") }
+    return side
 }

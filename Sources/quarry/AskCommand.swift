@@ -42,8 +42,8 @@ struct AskCommand: ParsableCommand {
     private func answerAll() throws {
         let loadStart = Date()
         let corpus = try store.openStore()
-        let prompts = try answering.prompts()
-        let retriever = try answering.openRetriever(corpus, prompts: prompts, quiet: store.quiet || json)
+        let prompts = try answering.retrieval.prompts()
+        let retriever = try answering.retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet || json)
         let reader = try answering.openReader(corpus, prompts: prompts)
         let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: k, readDepth: k)
         answerer.answerLimit = alternatives + 1

@@ -80,13 +80,13 @@ struct EvalCommand: ParsableCommand {
             return
         }
         let corpus = try store.openStore()
-        let prompts = try answering.prompts()
+        let prompts = try answering.retrieval.prompts()
         let reader = try answering.openReader(corpus, prompts: prompts)
         if reader == nil && goldContext { throw ValidationError("--gold-context needs a trained reader: run `quarry train reader` first") }
         if reader == nil && !store.quiet && !json {
             StandardError.write("note: no reader is trained yet (run `quarry train reader --qa FILE`): only retrieval is scored\n")
         }
-        let retriever = goldContext ? nil : try answering.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
+        let retriever = goldContext ? nil : try answering.retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
         let ks = cutoffs!
         let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: ks.max()!, readDepth: read)
         answerer.answerLimit = 1

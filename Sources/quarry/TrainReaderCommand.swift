@@ -22,7 +22,7 @@ struct TrainReaderCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
-    @OptionGroup var answering: AnsweringOptions
+    @OptionGroup var retrieval: RetrievalOptions
 
     @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
     var qa: String
@@ -149,7 +149,7 @@ struct TrainReaderCommand: ParsableCommand {
 
     private func train() throws {
         let corpus = try store.openStore()
-        let prompts = try answering.prompts()
+        let prompts = try retrieval.prompts()
         let questions = try loadQuestions(qa, split: split, testShare: testShare, limit: limit)
         guard !questions.isEmpty else { throw ValidationError("\(qa): no questions (after --split/--limit)") }
         let (reader, base) = try initialReader(corpus, prompts: prompts)
@@ -162,7 +162,7 @@ struct TrainReaderCommand: ParsableCommand {
             supervision = gold.0
             set = gold.1
         } else {
-            let retriever = try answering.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
+            let retriever = try retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
             supervision = "retrieved:\(retriever.name)"
             set = try ReaderTrainingSet.retrieved(questions, retriever: retriever, k: k) { done in
                 if store.showsProgress { StandardError.write("\rretrieving passages: \(done)/\(questions.count)") }

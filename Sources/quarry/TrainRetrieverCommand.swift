@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuarryText
 import QuarryTraining
 
 struct TrainRetrieverCommand: ParsableCommand {
@@ -31,6 +32,15 @@ struct TrainRetrieverCommand: ParsableCommand {
 
     @Option(help: "Questions to evaluate top-k accuracy on, every --eval-every steps and at the end.")
     var evalQA: String?
+
+    @Option(help: "Side of the article split of --qa to train on: train, test or all.")
+    var split = "all"
+
+    @Option(name: .customLong("eval-split"), help: "Side of the article split of --eval-qa to evaluate on: train, test or all.")
+    var evalSplit = "all"
+
+    @Option(name: .customLong("test-share"), help: "Share of articles in the test side of the split.")
+    var testShare = QASplit.defaultTestShare
 
     @Option(help: "Training steps.") var steps = 1000
     @Option(help: "Questions per step.") var batch = 8
@@ -68,6 +78,8 @@ struct TrainRetrieverCommand: ParsableCommand {
         if let name, !RetrieverCatalog.isValidName(name) {
             throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first), at most \(RetrieverCatalog.maxNameLength) characters")
         }
+        _ = try splitSide(split, option: "--split")
+        _ = try splitSide(evalSplit, option: "--eval-split")
     }
 
     func makeConfiguration() -> RetrieverTrainingConfiguration {
@@ -90,6 +102,9 @@ struct TrainRetrieverCommand: ParsableCommand {
         var session = RetrieverTrainingSession(
             databaseURL: store.databaseURL, modelFolder: URL(fileURLWithPath: model), trainingQA: URL(fileURLWithPath: qa),
             evaluationQA: evalQA.map { URL(fileURLWithPath: $0) }, name: name ?? strategy.fileName, configuration: configuration)
+        session.trainingSide = try splitSide(split, option: "--split")
+        session.evaluationSide = try splitSide(evalSplit, option: "--eval-split")
+        session.testShare = testShare
         session.initialCacheName = initialCache
         session.keepGoing = keepGoing
         session.resume = resume

@@ -121,6 +121,21 @@ final class AskEvalCLITests: CLITestCase {
         XCTAssertLessThanOrEqual(topK["5"]!, topK["20"]!)
         XCTAssertGreaterThan(topK["20"]!, 50, "BM25 over the articles' own paragraphs finds most answers")
 
+        // The retriever trains on one side of the split and evaluates on the other (these questions name no
+        // article, so their ids decide).
+        let split = try quarry(["train", "retriever", "--qa", questions.path, "--split", "train", "--eval-qa", questions.path,
+                                "--eval-split", "test", "--test-share", "0.5", "--steps", "1", "--batch", "2", "--eval-every", "0",
+                                "--checkpoint-every", "0", "--name", "split", "--model", model.path], in: directory)
+        XCTAssertEqual(split.status, 0, split.stderr)
+        func count(_ pattern: String) throws -> Int {
+            let match = try XCTUnwrap(split.stderr.range(of: pattern, options: .regularExpression), split.stderr)
+            return Int(split.stderr[match].split(separator: " ")[2])!
+        }
+        let trainSide = try count("training questions: [0-9]+ of \(examples.count) on the train side")
+        let testSide = try count("evaluation questions: [0-9]+ of \(examples.count) on the test side")
+        XCTAssertEqual(trainSide + testSide, examples.count)
+        XCTAssertTrue(trainSide > 0 && testSide > 0, split.stderr)
+
         // A short gold-paragraph run (too short to be good; this checks the plumbing).
         let train = try quarry(["train", "reader", "--qa", squad.path, "--gold-context", "--steps", "2", "--batch", "2",
                                 "--max-length", "128", "--name", "tiny", "--model", model.path, "--quiet"], in: directory)
@@ -253,6 +268,9 @@ final class AskEvalCLITests: CLITestCase {
         let badCache = try quarry(["ask", "what?", "--retriever", "nosuchcache"], in: directory)
         XCTAssertNotEqual(badCache.status, 0)
         XCTAssertTrue(badCache.stderr.contains("nosuchcache"), badCache.stderr)
+        let badSplit = try quarry(["train", "retriever", "--qa", "x.json", "--split", "both"], in: directory)
+        XCTAssertNotEqual(badSplit.status, 0)
+        XCTAssertTrue(badSplit.stderr.contains("--split takes train, test or all, not \"both\""), badSplit.stderr)
         let badK = try quarry(["eval", "--qa", "x.json", "--k", "1,zero"], in: directory)
         XCTAssertNotEqual(badK.status, 0)
         let badLines = directory.appendingPathComponent("bad.jsonl")

@@ -10,6 +10,11 @@ public struct RetrieverTrainingSession {
     public var modelFolder: URL
     public var trainingQA: URL
     public var evaluationQA: URL?
+    /// The side of the article split of `trainingQA` to train on, and of `evaluationQA` to evaluate on
+    /// (nil: every question), with the test side's share of articles.
+    public var trainingSide: QASplit?
+    public var evaluationSide: QASplit?
+    public var testShare = QASplit.defaultTestShare
     public var name: String
     public var configuration: RetrieverTrainingConfiguration
     /// The embedding cache to reuse as g′ when the weights match (`quarry embed` writes `dense`).
@@ -44,6 +49,14 @@ public struct RetrieverTrainingSession {
         public var finished: Bool
     }
 
+    /// One side of the article split (all of `examples` without a side), saying how many questions it kept.
+    private func select(_ examples: [QAExample], side: QASplit?, of purpose: String) -> [QAExample] {
+        guard let side else { return examples }
+        let kept = side.select(examples, testShare: testShare)
+        log("\(purpose) questions: \(kept.count) of \(examples.count) on the \(side.rawValue) side of the article split")
+        return kept
+    }
+
     public func run() throws -> Outcome {
         try configuration.validate()
         guard RetrieverCatalog.isValidName(name) else {
@@ -68,13 +81,15 @@ public struct RetrieverTrainingSession {
         let reader = QASetReader(keepGoing: keepGoing)
         let trainingSet = try reader.read(trainingQA)
         for problem in trainingSet.problems { log("skipped: \(problem)") }
+        let trainingExamples = select(trainingSet.examples, side: trainingSide, of: "training")
         let supervision = DistantSupervision(bm25Depth: configuration.bm25Depth, bm25Negatives: max(32, configuration.samples))
-        let (questions, summary) = try supervision.supervise(trainingSet.examples, corpus: corpus, store: store, queryTokens: queryTokens)
+        let (questions, summary) = try supervision.supervise(trainingExamples, corpus: corpus, store: store, queryTokens: queryTokens)
         log("supervision: \(summary.questions) questions, \(summary.supervised) with a positive (\(summary.positivesFromBM25) ranked by BM25, \(summary.positivesByFallback) by fallback), \(summary.withoutAnswerBearingPassage) without an answer-bearing passage (skipped)")
         var evaluation: [EvaluationQuestion] = []
         if let evaluationQA {
             let set = try reader.read(evaluationQA)
-            evaluation = DistantSupervision.evaluationQuestions(set.examples, corpus: corpus, queryTokens: queryTokens)
+            evaluation = DistantSupervision.evaluationQuestions(select(set.examples, side: evaluationSide, of: "evaluation"),
+                                                                corpus: corpus, queryTokens: queryTokens)
             log("evaluation: \(evaluation.count) questions, \(evaluation.filter { $0.answerBearing.isEmpty }.count) without an answer-bearing passage")
         }
 

@@ -1,5 +1,3 @@
-import QuarryText
-
 /// A deterministic split of a QA set by article (never by question), so no paragraph serves both sides.
 ///
 /// An article goes to `test` when the 64-bit FNV-1a hash of its name, modulo 1000, is below
