@@ -30,6 +30,12 @@ final class PassageStorageTests: StoreTestCase {
         let found = try store.passages(titled: ["Alpha", "Beta", "Delta"])
         XCTAssertEqual(found.mapValues { $0.map(\.text) }, ["Alpha": ["a0", "a1", "x0"], "Beta": ["b0"]])
         XCTAssertEqual(try store.passages(titled: []), [:])
+        // A lookup by title goes through the title index, not a scan of every passage.
+        let plan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + CorpusStore.passagesTitledSQL(count: 2),
+                             arguments: ["Alpha", "Beta"]).map { $0["detail"] as String }
+        }
+        XCTAssertTrue(plan.contains { $0.contains("documents_by_title") }, "\(plan)")
     }
 
     func testPagingAfterAnIDSkipsGaps() throws {

@@ -54,14 +54,24 @@ extension CorpusStore {
             var result: [String: [Passage]] = [:]
             for chunk in stride(from: 0, to: sorted.count, by: 500) {
                 let part = Array(sorted[chunk..<min(sorted.count, chunk + 500)])
-                let marks = part.map { _ in "?" }.joined(separator: ",")
-                let sql = "SELECT \(Passage.columns) FROM passages WHERE title IN (\(marks)) ORDER BY document_id, ordinal"
+                let sql = Self.passagesTitledSQL(count: part.count)
                 for passage in try Passage.fetchAll(db, sql: sql, arguments: StatementArguments(part)) {
                     result[passage.title, default: []].append(passage)
                 }
             }
             return result
         }
+    }
+
+    /// The lookup of `passages(titled:)` for `count` titles: through `documents_by_title`, then each
+    /// document's passages in order.
+    static func passagesTitledSQL(count: Int) -> String {
+        let marks = [String](repeating: "?", count: count).joined(separator: ",")
+        return """
+            SELECT p.id, p.document_id, p.ordinal, p.title, p.text
+            FROM documents d JOIN passages p ON p.document_id = d.id
+            WHERE d.title IN (\(marks)) ORDER BY p.document_id, p.ordinal
+            """
     }
 
     /// Every source with its document and passage counts, by name.
