@@ -68,9 +68,8 @@ extension CorpusStore {
     static func passagesTitledSQL(count: Int) -> String {
         let marks = [String](repeating: "?", count: count).joined(separator: ",")
         return """
-            SELECT p.id, p.document_id, p.ordinal, p.title, p.text
-            FROM documents d JOIN passages p ON p.document_id = d.id
-            WHERE d.title IN (\(marks)) ORDER BY p.document_id, p.ordinal
+            SELECT \(Passage.columns) FROM passages
+            WHERE document_id IN (SELECT id FROM documents WHERE title IN (\(marks))) ORDER BY document_id, ordinal
             """
     }
 
