@@ -17,13 +17,13 @@ def load_run(folder, wall):
     summary = json.load(open(os.path.join(folder, "summary.json")))
     ledger = {e["purpose"]: e["passes"] for e in json.load(open(os.path.join(folder, "ledger.json")))["entries"]}
     evals = [json.loads(l) for l in open(os.path.join(folder, "metrics.jsonl")) if '"kind":"eval"' in l]
-    untrained = next((e for e in evals if e["step"] == 0 and e["index"] != "fresh"), None)
-    fresh = summary.get("freshEvaluation") or {}
-    final = summary.get("finalEvaluation") or {}
+    untrained = next((e for e in evals if e["step"] == 0 and e["index"] not in ("served", "fresh")), None)
+    served = summary.get("servedEvaluation") or summary.get("freshEvaluation") or {}
+    final = summary.get("samplingCacheEvaluation") or summary.get("finalEvaluation") or {}
     fidelity = summary.get("finalFidelity") or {}
     return {
         "name": name, "strategy": summary["strategy"], "steps": summary["steps"],
-        "top_k": final.get("topK", {}), "fresh_top_k": fresh.get("topK", {}),
+        "sampling_top_k": final.get("topK", {}), "served_top_k": served.get("topK", {}),
         "untrained_top_k": (untrained or {}).get("topK", {}),
         "reembedded": summary["reembeddedPassages"], "encoder_passes": summary["encoderPasses"],
         "ledger": ledger, "wall_seconds": wall.get(name), "seconds_per_step": summary["meanStepTimings"]["total"],
@@ -52,13 +52,15 @@ def main():
     untrained = next((r["untrained_top_k"] for r in runs if r["untrained_top_k"]), {})
     out = sys.stderr
     print(f"{bm25['questions']} test questions; top-k answer accuracy (%)", file=out)
-    print("| retriever | top-1 | top-5 | top-20 | top-100 | fresh top-1 | fresh top-20 | re-embedded | wall s |", file=out)
+    print("served: the corpus embedded by the trained passage encoder (what --retriever NAME searches); "
+          "sampling cache: what negative sampling saw", file=out)
+    print("| retriever | served top-1 | top-5 | top-20 | top-100 | sampling-cache top-1 | sampling-cache top-20 | re-embedded | wall s |", file=out)
     print("|---|---|---|---|---|---|---|---|---|", file=out)
     print(f"| BM25 | {cells({k: bm25['top' + k] for k in KS})} | | | | |", file=out)
     print(f"| untrained encoder | {cells(untrained)} | | | | |", file=out)
     for r in runs:
-        f = r["fresh_top_k"]
-        print(f"| {r['name']} ({r['steps']} steps) | {cells(r['top_k'])} | {f.get('1', float('nan')):.1f} | "
+        f = r["sampling_top_k"]
+        print(f"| {r['name']} ({r['steps']} steps) | {cells(r['served_top_k'])} | {f.get('1', float('nan')):.1f} | "
               f"{f.get('20', float('nan')):.1f} | {r['reembedded']} | {r['wall_seconds'] or 0:.0f} |", file=out)
     print(json.dumps({"questions": bm25["questions"], "bm25": bm25, "untrained": untrained, "runs": runs}))
 

@@ -14,7 +14,9 @@ struct DenseSearchOptions: ParsableArguments {
     @Option(help: "The embedding cache to search.")
     var cache = EmbeddingCache.defaultName
 
-    @Option(help: "A retriever trained by `quarry train retriever` (searches its corrected cache with its query encoder).")
+    @Option(help: ArgumentHelp(
+        "A retriever trained by `quarry train retriever`: its query encoder over the corpus embedded by its trained passage encoder.",
+        discussion: "NAME:corrected searches the corrected cache it sampled negatives from instead (an approximation)."))
     var retriever: String?
 
     @Option(help: "Encode the query with this model folder instead of the one that made the cache.")
@@ -25,7 +27,7 @@ struct DenseSearchOptions: ParsableArguments {
 
     /// The retriever these options name.
     func source() -> DenseRetrieverSource {
-        if let retriever { return .trainedRetriever(name: retriever) }
+        if let retriever { return .trainedRetriever(parsing: retriever) }
         return .embeddingCache(name: cache, model: model.map { URL(fileURLWithPath: $0) })
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuarryRetrieval
 import QuarryText
+import QuarryTraining
 
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,16 +14,23 @@ struct EmbedCommand: ParsableCommand {
             `quarry stats` and `quarry search` can tell when it no longer matches its model or the passages. \
             A killed run resumes where it stopped; passages ingested since the last run are added.
 
+            --retriever NAME embeds with a trained retriever's passage encoder into its served cache \
+            (retriever-NAME), the cache `--retriever NAME` searches: after `train retriever --no-final-embed`, \
+            a killed final embedding, or an ingest that added passages.
+
             \(StoreOptions.writerLockHelp)
             """)
 
     @OptionGroup var store: StoreOptions
 
     @Option(help: "The model folder (config.json, vocab.txt, model.safetensors).")
-    var model: String
+    var model: String?
 
     @Option(help: "The cache's name, which is also the retriever's name for search, ask and eval.")
     var name = EmbeddingCache.defaultName
+
+    @Option(help: "A trained retriever whose served cache to build or bring up to date, with its passage encoder (instead of --model).")
+    var retriever: String?
 
     @Option(help: "Passages encoded together.")
     var batch = 32
@@ -40,24 +48,35 @@ struct EmbedCommand: ParsableCommand {
     var window: Int?
 
     func validate() throws {
+        if (model == nil) == (retriever == nil) { throw ValidationError("give either --model or --retriever") }
+        if retriever != nil && (name != EmbeddingCache.defaultName || maxTokens != nil || prompts != nil) {
+            throw ValidationError("--retriever embeds as training serves: no --name, --max-tokens or --prompts")
+        }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let window, window < 1 { throw ValidationError("--window must be at least 1") }
         if let maxTokens, maxTokens < 3 { throw ValidationError("--max-tokens must be at least 3") }
     }
 
     func run() throws {
-        let lock = try store.writerLock(for: "embed --name \(name)")
+        let cacheName = retriever.map(RetrieverCatalog.cacheName(for:)) ?? name
+        let lock = try store.writerLock(for: "embed " + (retriever.map { "--retriever \($0)" } ?? "--name \(name)"))
         defer { withExtendedLifetime(lock) {} }
         SentenceEncoder.useAllCores()
         do {
             let corpus = try store.openStore()
-            let job = try PassageEmbeddingJob(
-                store: corpus, cacheName: name, encoder: try SentenceEncoder(modelFolder: URL(fileURLWithPath: model)),
-                prompts: try Prompts.load(from: prompts.map { URL(fileURLWithPath: $0) }), maxTokens: maxTokens)
-            job.batchSize = batch
-            job.windowSize = window ?? max(256, batch * 8)
-            var line = EmbedProgressLine(cacheName: name)
-            let summary = try job.run(progress: store.showsProgress ? { line.show($0) } : nil)
+            var line = EmbedProgressLine(cacheName: cacheName)
+            let progress: ((EmbeddingProgress) -> Void)? = store.showsProgress ? { line.show($0) } : nil
+            let summary: EmbeddingSummary
+            if let retriever {
+                summary = try RetrieverCatalog(store: corpus).embedServedCache(name: retriever, batchSize: batch, progress: progress)
+            } else {
+                let job = try PassageEmbeddingJob(
+                    store: corpus, cacheName: name, encoder: try SentenceEncoder(modelFolder: URL(fileURLWithPath: model!)),
+                    prompts: try Prompts.load(from: prompts.map { URL(fileURLWithPath: $0) }), maxTokens: maxTokens)
+                job.batchSize = batch
+                job.windowSize = window ?? max(256, batch * 8)
+                summary = try job.run(progress: progress)
+            }
             line.finish()
             try report(summary)
         } catch let error as ExitCode {

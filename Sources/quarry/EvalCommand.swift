@@ -118,6 +118,7 @@ struct EvalCommand: ParsableCommand {
         figures.questions_per_second = report.questionsPerSecond
         figures.seconds = report.seconds
         figures.retriever = retriever?.name
+        figures.retriever_cache = retriever?.cacheName
         if reader != nil { figures.reader = try answering.reader ?? ReaderLibrary(store: corpus).defaultRecord()?.name }
         figures.gold_context = goldContext
         if let reader {
@@ -142,7 +143,8 @@ struct EvalCommand: ParsableCommand {
         }
         if let topK = figures.top_k {
             let text = topK.sorted { Int($0.key)! < Int($1.key)! }.map { "top-\($0.key) " + String(format: "%.2f", $0.value) }
-            print("retrieval (\(figures.retriever ?? "-")): " + text.joined(separator: "   "))
+            let cache = figures.retriever_cache.map { ", cache \($0)" } ?? ""
+            print("retrieval (\(figures.retriever ?? "-")\(cache)): " + text.joined(separator: "   "))
         }
         for (rule, scores) in (figures.by_span_scoring ?? [:]).sorted(by: { $0.key < $1.key }) {
             print(String(format: "  span scoring %@: exact match %.2f   F1 %.2f", rule, scores.em, scores.f1))
@@ -163,6 +165,9 @@ struct EvalJSON: Encodable {
     var questions_per_second: Double?
     var seconds: Double?
     var retriever: String?
+    /// The embedding cache that answered: for a trained retriever, its served cache (`retriever-NAME`) or,
+    /// asked for as `NAME:corrected`, the corrected one.
+    var retriever_cache: String?
     var reader: String?
     var gold_context: Bool?
     var span_scoring: String?
@@ -174,7 +179,7 @@ struct EvalJSON: Encodable {
 
     // em, f1 and top_k are always present (null when not measured), as scripts read them.
     enum CodingKeys: String, CodingKey {
-        case questions, em, f1, answered, top_k, questions_per_second, seconds, retriever, reader, gold_context,
+        case questions, em, f1, answered, top_k, questions_per_second, seconds, retriever, retriever_cache, reader, gold_context,
              span_scoring, by_span_scoring
     }
 
@@ -188,6 +193,7 @@ struct EvalJSON: Encodable {
         try c.encodeIfPresent(questions_per_second, forKey: .questions_per_second)
         try c.encodeIfPresent(seconds, forKey: .seconds)
         try c.encodeIfPresent(retriever, forKey: .retriever)
+        try c.encodeIfPresent(retriever_cache, forKey: .retriever_cache)
         try c.encodeIfPresent(reader, forKey: .reader)
         try c.encodeIfPresent(gold_context, forKey: .gold_context)
         try c.encodeIfPresent(span_scoring, forKey: .span_scoring)

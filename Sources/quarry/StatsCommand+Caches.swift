@@ -8,7 +8,7 @@ struct CacheStatsJSON: Encodable {
     var rows: Int
     var dimension: Int
     var model: String
-    /// "current", "partial" or "stale".
+    /// "current", "partial" or "stale"; "sampling" for a trained retriever's corrected cache.
     var status: String
     var detail: String
 
@@ -17,12 +17,23 @@ struct CacheStatsJSON: Encodable {
         // Opening the catalog creates its table: leave a store that never had a cache as it is.
         guard try corpus.tables().contains(where: { $0.name == "embedding_caches" }) else { return [] }
         let catalog = try EmbeddingCacheCatalog(database: corpus.pool)
+        let retrievers = try TrainedRetrieverCatalog(database: corpus.pool).all()
         return try catalog.all().map { record in
+            if let owner = retrievers.first(where: { $0.correctedCacheName == record.name })
+                ?? retrievers.first(where: { $0.cacheName == record.name && record.weightsHash.hasPrefix(TrainedRetrieverRecord.runMatrixHashPrefix) }) {
+                // Computed by the corrector, not by a model: no weights to compare, and never served by default.
+                return CacheStatsJSON(name: record.name, rows: record.rowsCompleted, dimension: record.dimension, model: record.modelPath,
+                                      status: "sampling",
+                                      detail: "the corrected cache retriever \(owner.name) sampled negatives from while training; "
+                                          + "searched only as --retriever \(owner.name):corrected")
+            }
             let cache = try EmbeddingCache(name: record.name, databaseURL: corpus.url, catalog: catalog)
             let health = try EmbeddingCacheHealth.check(cache, store: corpus)
+            let owner = retrievers.first { $0.cacheName == record.name }
+            let detail = owner.map { "served by retriever \($0.name); " + health.summary(refreshCommand: "quarry embed --retriever \($0.name)") }
             return CacheStatsJSON(name: record.name, rows: health.rows, dimension: health.dimension, model: health.model,
                                   status: health.isStale ? "stale" : health.isCurrent ? "current" : "partial",
-                                  detail: health.summary)
+                                  detail: detail ?? health.summary)
         }
     }
 

@@ -13,6 +13,12 @@ struct TrainRetrieverCommand: ParsableCommand {
             steps), exact (re-embed every step; tiny corpora only). The run is saved as a named retriever under \
             <db>.retrievers/NAME with its ledger of passage-encoder passes and metrics.jsonl.
 
+            Training ends with one pass that embeds the corpus with the trained passage encoder into the served \
+            cache retriever-NAME: what `--retriever NAME` searches on search, ask and eval. A kill during it is \
+            finished by --resume (or by `quarry embed --retriever NAME`). Evaluations during training go through \
+            the cache negative sampling uses (labelled corrected or cache); the last one (served) through the \
+            served cache, which is what users get.
+
             \(StoreOptions.writerLockHelp)
             """)
 
@@ -66,7 +72,12 @@ struct TrainRetrieverCommand: ParsableCommand {
     @Option(help: "K of the probe's top-K overlap.") var probeK = 5
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Embedding cache to reuse as the initial cache when made by the same weights.") var initialCache = "dense"
-    @Flag(help: "At the end, re-embed the corpus with the trained passage encoder and evaluate on that too.")
+    @Flag(help: ArgumentHelp(
+        "Skip the final embedding of the corpus by the trained passage encoder.",
+        discussion: "`--retriever NAME` then cannot search until `quarry embed --retriever NAME` makes the served cache."))
+    var noFinalEmbed = false
+    // Accepted for old scripts: the final embedding now always serves and evaluates the trained retriever.
+    @Flag(name: .customLong("final-fresh-eval"), help: .hidden)
     var finalFreshEval = false
     @Flag(help: "Continue from the run's last checkpoint.") var resume = false
     @Flag(help: "Skip malformed QA rows instead of stopping.") var keepGoing = false
@@ -90,7 +101,7 @@ struct TrainRetrieverCommand: ParsableCommand {
         c.correctorWidth = correctorWidth; c.correctorLearningRate = correctorLR; c.correctorWarmupSteps = correctorWarmup
         c.correctEvery = correctEvery; c.maxPassageTokens = maxPassageTokens; c.maxQueryTokens = maxQueryTokens
         c.evalEvery = evalEvery; c.checkpointEvery = checkpointEvery; c.probeQuestions = probeQuestions
-        c.probeCandidates = probeCandidates; c.probeK = probeK; c.seed = seed; c.finalFreshEvaluation = finalFreshEval
+        c.probeCandidates = probeCandidates; c.probeK = probeK; c.seed = seed
         return c
     }
 
@@ -108,6 +119,7 @@ struct TrainRetrieverCommand: ParsableCommand {
         session.initialCacheName = initialCache
         session.keepGoing = keepGoing
         session.resume = resume
+        session.finalEmbedding = !noFinalEmbed
         let quiet = store.quiet
         session.log = { if !quiet { StandardError.write($0 + "\n") } }
         let outcome = try session.run()
@@ -117,9 +129,14 @@ struct TrainRetrieverCommand: ParsableCommand {
     private func printReport(_ outcome: RetrieverTrainingSession.Outcome) {
         let t = outcome.trainer
         print("retriever \(name ?? (try? t.configuration.strategy().fileName) ?? "") (\(t.configuration.negatives)), \(t.progress.step) steps, saved in \(outcome.folder.path)")
-        for record in t.evaluations.suffix(2) {
-            print("top-k accuracy (\(record.index)): " + record.accuracy.ks.map {
-                String(format: "@%d %.1f%%", $0, record.accuracy.percentage(at: $0) ?? 0) }.joined(separator: "  "))
+        if let sampling = t.evaluations.last(where: { $0.index != EvaluationRecord.servedIndex }) {
+            print("top-k accuracy through the sampling cache (\(sampling.index), not what users search): \(sampling.accuracy.summary)")
+        }
+        if let served = outcome.servedEvaluation {
+            print("top-k accuracy served (the corpus embedded by the trained passage encoder): \(served.accuracy.summary)")
+        }
+        if let seconds = outcome.finalEmbeddingSeconds {
+            print(String(format: "final embedding: %.1f s (one pass over the corpus, in the ledger)", seconds))
         }
         if let e = outcome.finalStaleError {
             print(String(format: "final drift: mean ‖g′(y) − g(y)‖² = %.5f", e)

@@ -16,10 +16,11 @@ final class KilledTrainingCLITests: CLITestCase {
         let reference = try ingestDemoWiki(into: directory, name: "reference.sqlite")
         let killed = try ingestDemoWiki(into: directory, name: "killed.sqlite")
         // The default strategy (corrected negatives): encoders, corrector, corrected cache and optimisers all resume.
+        // The final embedding has a test of its own (ServedRetrieverCLITests); here `embed --retriever` makes it.
         let arguments = ["train", "retriever", "--qa", trainingQA, "--model", model.path, "--name", "run", "--steps", "8",
                          "--batch", "2", "--samples", "2", "--max-passage-tokens", "24", "--max-query-tokens", "16",
                          "--warmup", "2", "--eval-every", "0", "--checkpoint-every", "2", "--probe-questions", "2",
-                         "--probe-candidates", "4", "--probe-k", "2", "--shared-encoders", "--quiet"]
+                         "--probe-candidates", "4", "--probe-k", "2", "--shared-encoders", "--no-final-embed", "--quiet"]
         let run = URL(fileURLWithPath: killed.path + ".retrievers/run")
         try killAndResume(arguments, reference: reference, killed: killed, in: directory, seed: 31) {
             try Self.retrieverCheckpointStep(run.appendingPathComponent("checkpoint"))
@@ -30,12 +31,29 @@ final class KilledTrainingCLITests: CLITestCase {
             XCTAssertEqual(try Data(contentsOf: run.appendingPathComponent(file)),
                            try Data(contentsOf: expected.appendingPathComponent(file)), "\(file) differs from the uninterrupted run")
         }
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: killed.path + ".caches/retriever-run.f32")),
-                       try Data(contentsOf: URL(fileURLWithPath: reference.path + ".caches/retriever-run.f32")),
-                       "the corrected search cache differs")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: killed.path + ".caches/retriever-run-corrected.f32")),
+                       try Data(contentsOf: URL(fileURLWithPath: reference.path + ".caches/retriever-run-corrected.f32")),
+                       "the corrected cache differs")
         XCTAssertEqual(try metrics(run.appendingPathComponent("metrics.jsonl")),
                        try metrics(expected.appendingPathComponent("metrics.jsonl")), "metrics.jsonl differs beyond its timings")
         XCTAssertEqual(try CorpusStore(url: killed).integrityProblems(), [])
+        try checkServedOnlyAfterEmbedding(killed, reference: reference, in: directory)
+    }
+
+    /// Without the final embedding `--retriever run` refuses and says what to run; `embed --retriever run` then
+    /// makes the same served cache from the resumed weights as from the uninterrupted ones.
+    private func checkServedOnlyAfterEmbedding(_ killed: URL, reference: URL, in directory: URL) throws {
+        let refused = try quarry(["ask", "aurora", "--retriever", "run", "--reader", "none", "--db", killed.path], in: directory)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("quarry embed --retriever run"), refused.stderr)
+        for database in [killed, reference] {
+            let embedded = try quarry(["embed", "--retriever", "run", "--db", database.path, "--quiet"], in: directory)
+            XCTAssertEqual(embedded.status, 0, embedded.stderr)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: killed.path + ".caches/retriever-run.f32")),
+                       try Data(contentsOf: URL(fileURLWithPath: reference.path + ".caches/retriever-run.f32")), "the served cache differs")
+        let asked = try quarry(["ask", "aurora", "--retriever", "run", "--reader", "none", "--db", killed.path], in: directory)
+        XCTAssertEqual(asked.status, 0, asked.stderr)
     }
 
     /// The reader keeps AdamW's moments with each checkpoint, so a resumed run is bit-identical to an

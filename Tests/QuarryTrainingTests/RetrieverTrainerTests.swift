@@ -1,6 +1,7 @@
 import Foundation
 import QuarryModels
 import QuarryNN
+import QuarryRetrieval
 import QuarryStore
 import QuarryText
 @testable import QuarryTraining
@@ -8,7 +9,8 @@ import XCTest
 
 final class RetrieverTrainerTests: XCTestCase {
     /// A short corrected run on the synthetic task lifts top-1 accuracy on its training questions (the tiny
-    /// random model cannot be expected to generalise to unseen entity names), and leaves a retriever that the catalog opens and that searches its corrected cache.
+    /// random model cannot be expected to generalise to unseen entity names), and leaves a retriever that
+    /// searches its served cache (the corpus embedded by its passage encoder), the corrected one only on request.
     func testShortRunRaisesTopOneAccuracy() throws {
         let fixture = try SyntheticRetrievalFixture(testCase: self)
         var configuration = SyntheticRetrievalFixture.configuration("corrected", steps: 200)
@@ -17,16 +19,22 @@ final class RetrieverTrainerTests: XCTestCase {
         session.evaluationQA = fixture.trainingQA
         let outcome = try session.run()
         let evaluations = outcome.trainer.evaluations
-        XCTAssertEqual(evaluations.map(\.step), [0, 100, 200])
-        let before = evaluations.first!.accuracy.percentage(at: 1)!, after = evaluations.last!.accuracy.percentage(at: 1)!
+        XCTAssertEqual(evaluations.map(\.step), [0, 100, 200, 200])
+        XCTAssertEqual(evaluations.map(\.index), ["corrected", "corrected", "corrected", "served"])
+        let before = evaluations.first!.accuracy.percentage(at: 1)!, after = evaluations[2].accuracy.percentage(at: 1)!
         XCTAssertGreaterThan(after, before + 20, "top-1 went from \(before)% to \(after)%")
 
+        XCTAssertEqual(outcome.servedEvaluation?.index, "served")
+        XCTAssertEqual(outcome.servedEvaluation?.step, 200)
+
         let store = try CorpusStore(url: fixture.databaseURL)
-        let retriever = try RetrieverCatalog(store: store).open(name: "tiny")
-        XCTAssertEqual(retriever.record.strategy, "corrected")
-        XCTAssertEqual(retriever.passageIDs.count, fixture.passageCount)
-        let hits = try retriever.search("what is the secret code of name40", k: 5)
-        XCTAssertEqual(hits.count, 5)
+        XCTAssertEqual(try TrainedRetrieverCatalog(database: store.pool).record(named: "tiny")?.strategy, "corrected")
+        let served = try DenseRetrieverSource.trainedRetriever(parsing: "tiny").open(store: store, prompts: Prompts())
+        XCTAssertEqual([served.name, served.cacheName], ["tiny", "retriever-tiny"])
+        XCTAssertEqual(served.warnings, [])
+        XCTAssertEqual(try served.search(["what is the secret code of name40"], k: 5)[0].count, 5)
+        let corrected = try DenseRetrieverSource.trainedRetriever(parsing: "tiny:corrected").open(store: store, prompts: Prompts())
+        XCTAssertEqual([corrected.name, corrected.cacheName], ["tiny:corrected", "retriever-tiny-corrected"])
         for name in ["query/model.safetensors", "passage/model.safetensors", "corrector.safetensors", "config.json",
                      "ledger.json", "metrics.jsonl", "summary.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: outcome.folder.appendingPathComponent(name).path), name)
@@ -38,12 +46,12 @@ final class RetrieverTrainerTests: XCTestCase {
         let fixture = try SyntheticRetrievalFixture(testCase: self)
         var configuration = SyntheticRetrievalFixture.configuration("refresh:2", steps: 5)
         configuration.probeQuestions = 0
-        configuration.finalFreshEvaluation = true
         let outcome = try fixture.session(name: "ledger", configuration).run()
         let ledger = outcome.trainer.progress.ledger, n = fixture.passageCount
         XCTAssertEqual(ledger.entry(.initialCache).passes, n, "embedded once: the store had no cache")
         XCTAssertEqual(ledger.entry(.refresh).passes, 2 * n, "refreshed before steps 3 and 5")
-        XCTAssertEqual(ledger.entry(.evaluation).passes, n, "one fresh re-embedding at the end")
+        XCTAssertEqual(ledger.entry(.evaluation).passes, 0, "evaluations search caches, encoding no passage")
+        XCTAssertEqual(ledger.entry(.finalEmbedding).passes, n, "one pass for the served cache at the end")
         XCTAssertEqual(ledger.entry(.probe).passes, 0)
         let metrics = try String(contentsOf: outcome.folder.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         let encoded = try metrics.split(separator: "\n").compactMap { line -> Int? in

@@ -20,7 +20,8 @@ public final class MetricsLog {
     /// Opens the log; with `keepingThrough` set, keeps the lines logged up to that step and cuts the file
     /// after them (a resumed run redoes the later steps, and would log them twice; a line a kill cut short
     /// goes too), otherwise starts empty. The cut is one truncation in place, so a kill leaves no copy behind.
-    public init(url: URL, keepingThrough step: Int?) throws {
+    /// `redone` marks lines the resumed run writes again even at a kept step (they and all after them go).
+    public init(url: URL, keepingThrough step: Int?, redone: @escaping ([String: Any]) -> Bool = { _ in false }) throws {
         self.url = url
         do {
             if !FileManager.default.fileExists(atPath: url.path) {
@@ -29,7 +30,7 @@ public final class MetricsLog {
                 }
             }
             let file = try FileHandle(forUpdating: url)
-            let kept = try step.map { Self.keptLength(of: try file.readToEnd() ?? Data(), through: $0) } ?? 0
+            let kept = try step.map { Self.keptLength(of: try file.readToEnd() ?? Data(), through: $0, redone: redone) } ?? 0
             try file.truncate(atOffset: UInt64(kept))
             try file.seekToEnd()
             handle = file
@@ -40,12 +41,12 @@ public final class MetricsLog {
         }
     }
 
-    /// The length of the log's leading whole lines whose `step` is at most `step`.
-    private static func keptLength(of data: Data, through step: Int) -> Int {
+    /// The length of the log's leading whole lines whose `step` is at most `step`, up to the first `redone` one.
+    private static func keptLength(of data: Data, through step: Int, redone: ([String: Any]) -> Bool) -> Int {
         var start = data.startIndex
         while let newline = data[start...].firstIndex(of: 0x0A) {
             guard let object = try? JSONSerialization.jsonObject(with: data[start..<newline]) as? [String: Any],
-                  let lineStep = object["step"] as? Int, lineStep <= step else { break }
+                  let lineStep = object["step"] as? Int, lineStep <= step, !redone(object) else { break }
             start = newline + 1
         }
         return start - data.startIndex

@@ -25,10 +25,13 @@ public protocol PassageRetriever: AnyObject {
     func retrieve(_ questions: [String], k: Int) throws -> [[RetrievedPassage]]
     /// What the user should know before trusting the ranking (a stale cache, say).
     var warnings: [String] { get }
+    /// The embedding cache that answers, if any (`eval --json` records it).
+    var cacheName: String? { get }
 }
 
 extension PassageRetriever {
     public var warnings: [String] { [] }
+    public var cacheName: String? { nil }
 
     public func retrieve(_ question: String, k: Int) throws -> [RetrievedPassage] {
         try retrieve([question], k: k)[0]
@@ -58,6 +61,7 @@ public final class DensePassageRetriever: PassageRetriever {
     public let dense: any DenseRetriever
     public var name: String { dense.name }
     public var warnings: [String] { dense.warnings }
+    public var cacheName: String? { dense.cacheName }
 
     public init(store: CorpusStore, source: DenseRetrieverSource, prompts: Prompts) throws {
         self.store = store
@@ -83,6 +87,7 @@ public final class HybridRetriever: PassageRetriever {
     public var depth: Int
     public var name: String { "hybrid:\(dense.name)" }
     public var warnings: [String] { dense.warnings }
+    public var cacheName: String? { dense.cacheName }
 
     public init(sparse: PassageRetriever, dense: PassageRetriever, depth: Int = 100) {
         self.sparse = sparse

@@ -3,8 +3,9 @@ import QuarryRetrieval
 import QuarryStore
 import QuarryText
 
-/// What `--retriever` names: `bm25`, an embedding cache (or trained retriever) name, `hybrid` (BM25 fused
-/// with the default dense cache) or `hybrid:NAME`.
+/// What `--retriever` names: `bm25`, a trained retriever (`NAME`, or `NAME:corrected` for the cache it
+/// sampled from) or an embedding cache name, `hybrid` (BM25 fused with the default dense cache) or
+/// `hybrid:NAME`.
 public enum RetrieverChoice: Equatable, Sendable {
     case bm25
     case dense(String)
@@ -40,9 +41,13 @@ public enum RetrieverChoice: Equatable, Sendable {
         }
     }
 
+    /// A trained retriever (`NAME` serves the corpus embedded by its passage encoder, `NAME:corrected` the
+    /// cache it sampled from) or else an embedding cache of that name.
     static func openNamed(_ name: String, store: CorpusStore, prompts: Prompts) throws -> PassageRetriever {
-        if try TrainedRetrieverCatalog(database: store.pool).record(named: name) != nil {
-            return try DensePassageRetriever(store: store, source: .trainedRetriever(name: name), prompts: prompts)
+        let trained = DenseRetrieverSource.trainedRetriever(parsing: name)
+        if case let .trainedRetriever(retriever, _) = trained,
+           try TrainedRetrieverCatalog(database: store.pool).record(named: retriever) != nil {
+            return try DensePassageRetriever(store: store, source: trained, prompts: prompts)
         }
         guard try cacheExists(name, in: store) else {
             let known = try EmbeddingCacheCatalog(database: store.pool).all().map(\.name)

@@ -18,10 +18,21 @@ public struct RetrievedPassage: Equatable, Sendable {
 public protocol DenseRetriever: AnyObject {
     /// The name `search`, `ask` and `eval` know it by.
     var name: String { get }
+    /// The embedding cache it searches (a trained retriever's name differs from its cache's).
+    var cacheName: String { get }
     /// Things the user should know before trusting the results (a stale cache, say).
     var warnings: [String] { get }
     /// The best `k` passages for each question, best first.
     func search(_ questions: [String], k: Int) throws -> [[RetrievedPassage]]
+}
+
+/// Which of a trained retriever's caches a search reads.
+public enum TrainedRetrieverCache: String, Sendable {
+    /// The corpus embedded by the trained passage encoder (`retriever-<name>`): what users are served.
+    case served
+    /// h(g′(Y)), the stale cache corrected by the corrector: what negative sampling saw during training.
+    /// It only approximates the served cache, and is searched only when asked for (`NAME:corrected`).
+    case corrected
 }
 
 /// Where a dense retriever comes from; `open` turns the choice into a ready retriever.
@@ -30,8 +41,15 @@ public enum DenseRetrieverSource: Sendable {
     /// same dimension). A cache made by a trained retriever's passage encoder is searched with that
     /// retriever's query encoder, its pair.
     case embeddingCache(name: String, model: URL? = nil)
-    /// A retriever made by `quarry train retriever`: its corrected cache, searched with its query encoder.
-    case trainedRetriever(name: String)
+    /// A retriever made by `quarry train retriever`, searched with its query encoder over `cache`.
+    case trainedRetriever(name: String, cache: TrainedRetrieverCache = .served)
+
+    /// `NAME` (the served cache) or `NAME:corrected`, as `--retriever` takes them.
+    public static func trainedRetriever(parsing value: String) -> DenseRetrieverSource {
+        let suffix = ":" + TrainedRetrieverCache.corrected.rawValue
+        if value.hasSuffix(suffix) { return .trainedRetriever(name: String(value.dropLast(suffix.count)), cache: .corrected) }
+        return .trainedRetriever(name: value, cache: .served)
+    }
 
     public func open(store: CorpusStore, prompts: Prompts) throws -> any DenseRetriever {
         switch self {
@@ -40,12 +58,11 @@ public enum DenseRetrieverSource: Sendable {
                 return try CachedDenseRetriever(cacheName: name, store: store, model: query, prompts: prompts, pairedQueryEncoder: true)
             }
             return try CachedDenseRetriever(cacheName: name, store: store, model: model, prompts: prompts)
-        case let .trainedRetriever(name):
+        case let .trainedRetriever(name, cache):
             guard let record = try TrainedRetrieverCatalog(database: store.pool).record(named: name) else {
-                throw EmbeddingCacheError.missing(name: name)
+                throw ServingError.noSuchRetriever(name: name)
             }
-            return try CachedDenseRetriever(cacheName: record.cacheName, store: store,
-                                            model: record.queryEncoderFolder, prompts: prompts, warnsWhenStale: false)
+            return try TrainedRetrieverServing(record: record, store: store).open(cache, prompts: prompts)
         }
     }
 }
@@ -67,6 +84,8 @@ extension DenseRetrieverSource {
 /// then `FlatInnerProductIndex` scores every memory-mapped row.
 public final class CachedDenseRetriever: DenseRetriever {
     public let name: String
+    /// The embedding cache searched (for a trained retriever, not its name).
+    public let cacheName: String
     public let warnings: [String]
     public let encoder: SentenceEncoder
     public let health: EmbeddingCacheHealth
@@ -77,8 +96,11 @@ public final class CachedDenseRetriever: DenseRetriever {
     /// `warnsWhenStale` is off for a trained retriever's corrected cache, which by design was not made by
     /// the query encoder it is searched with. With `pairedQueryEncoder`, `model` is the query half of the
     /// encoder pair that made the cache, and the cache is checked against its own (passage) model.
+    /// `displayName` is what results are labelled with (the cache's name by default); `refreshCommand` is what
+    /// a warning tells the user to run when the cache is stale or unfinished.
     public init(cacheName: String, store: CorpusStore, model: URL? = nil, prompts: Prompts,
-                warnsWhenStale: Bool = true, pairedQueryEncoder: Bool = false) throws {
+                warnsWhenStale: Bool = true, pairedQueryEncoder: Bool = false, displayName: String? = nil,
+                refreshCommand: String = "quarry embed") throws {
         let cache = try EmbeddingCache(name: cacheName, databaseURL: store.url,
                                        catalog: try EmbeddingCacheCatalog(database: store.pool))
         guard let record = try cache.record() else { throw EmbeddingCacheError.missing(name: cacheName) }
@@ -93,9 +115,12 @@ public final class CachedDenseRetriever: DenseRetriever {
         health = try EmbeddingCacheHealth.check(cache, store: store,
                                                 weights: pairedQueryEncoder ? nil : try WeightsFingerprint.of(modelFolder: folder, reusing: reuse))
         var warnings = [String]()
-        if (warnsWhenStale && health.isStale) || health.rows < health.passages { warnings.append("cache \(cacheName) is \(health.summary)") }
+        if (warnsWhenStale && health.isStale) || health.rows < health.passages {
+            warnings.append("cache \(cacheName) is \(health.summary(refreshCommand: refreshCommand))")
+        }
         self.warnings = warnings
-        name = cacheName
+        name = displayName ?? cacheName
+        self.cacheName = cacheName
         index = try cache.flatIndex()
         // Caches written by the trainer keep no passage list: their rows follow the store's passage order.
         rowPassageIDs = FileManager.default.fileExists(atPath: CachedPassageList.url(for: cache).path)

@@ -66,9 +66,12 @@ public struct EmbeddingCacheHealth: Sendable {
     }
 
     /// One line for people: "current", "partial: …" or "stale: …".
-    public var summary: String {
-        if isStale { return "stale: " + staleReasons.joined(separator: "; ") + "; run `quarry embed` again" }
-        if rows < passages { return "partial: \(rows) of \(passages) passages embedded; run `quarry embed` to finish" }
+    public var summary: String { summary(refreshCommand: "quarry embed") }
+
+    /// The same, naming `refreshCommand` as what brings the cache up to date.
+    public func summary(refreshCommand: String) -> String {
+        if isStale { return "stale: " + staleReasons.joined(separator: "; ") + "; run `\(refreshCommand)` again" }
+        if rows < passages { return "partial: \(rows) of \(passages) passages embedded; run `\(refreshCommand)` to finish" }
         return "current"
     }
 }

@@ -77,6 +77,7 @@ extension RetrieverTrainer {
         }
         if strategy.refreshInterval != nil { cache = try load("cache", count: cache.count) }
         progress = state.progress
+        restoredStep = progress.step
         trainedRows = Set(progress.correctorTrainedRows)
         log("resumed from the checkpoint at step \(progress.step)")
     }

@@ -121,6 +121,16 @@ public enum DriftLoss {
     public static func meanSquaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, dimension: Int) -> Float {
         forward(corrected: a, fresh: b, rows: rows, dimension: dimension, gradient: nil)
     }
+
+    /// The same over two [rows, dimension] matrices of equal size.
+    public static func meanSquaredDistance(_ a: [Float], _ b: [Float], dimension: Int) -> Float {
+        precondition(a.count == b.count && dimension > 0, "matrices differ in size")
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                meanSquaredDistance(a.baseAddress!, b.baseAddress!, rows: a.count / dimension, dimension: dimension)
+            }
+        }
+    }
 }
 
 /// The corrector with its own AdamW: one `fit` call is one drift-loss update on the passages a training

@@ -12,6 +12,8 @@ public enum EncoderPassPurpose: String, Codable, CaseIterable, Sendable {
     case evaluation
     /// Fresh embeddings of candidate passages for the sampling-fidelity probe.
     case probe
+    /// The one pass after training that embeds the corpus with the final passage encoder for serving.
+    case finalEmbedding
 
     public var label: String {
         switch self {
@@ -20,6 +22,7 @@ public enum EncoderPassPurpose: String, Codable, CaseIterable, Sendable {
         case .trainingStep: return "training step"
         case .evaluation: return "evaluation"
         case .probe: return "probe"
+        case .finalEmbedding: return "final embedding"
         }
     }
 }

@@ -15,6 +15,11 @@ public struct TopKAccuracy: Codable, Equatable, Sendable {
         guard let i = ks.firstIndex(of: k), questions > 0 else { return nil }
         return 100 * Double(hits[i]) / Double(questions)
     }
+
+    /// "top-1 40.0%  top-5 …" for logs.
+    public var summary: String {
+        ks.map { String(format: "top-%d %.1f%%", $0, percentage(at: $0) ?? 0) }.joined(separator: "  ")
+    }
 }
 
 public enum RetrievalEvaluation {

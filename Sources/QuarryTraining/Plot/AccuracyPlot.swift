@@ -3,26 +3,35 @@ import Foundation
 /// One run's accuracy curve, read from its `metrics.jsonl`.
 public struct AccuracySeries: Sendable {
     public var label: String
-    /// (steps, passages re-embedded so far, top-k accuracy in percent), in step order.
+    /// (steps, passages re-embedded so far, top-k accuracy in percent), in step order: evaluations through
+    /// the cache negative sampling used (corrected, or the sampling cache itself).
     public var points: [(step: Int, reembedded: Int, accuracy: Double)]
+    /// The evaluation through the served cache after training (the corpus embedded by the trained passage
+    /// encoder: what users search), when the run made one. Runs of earlier versions called it `fresh`.
+    public var served: (step: Int, reembedded: Int, accuracy: Double)?
 
-    /// The evaluations of a run folder at top-`k` (on the run's own cache, not the final fresh re-embedding).
+    /// The evaluations of a run folder at top-`k`.
     public static func read(runFolder: URL, k: Int) throws -> AccuracySeries {
         let url = runFolder.appendingPathComponent("metrics.jsonl")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw TrainingError.io(path: url.path, reason: "cannot read metrics (is this a training run folder?)")
         }
-        var points: [(Int, Int, Double)] = []
+        var series = AccuracySeries(label: runFolder.lastPathComponent, points: [])
         for (number, line) in text.split(separator: "\n").enumerated() {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw TrainingError.io(path: url.path, reason: "line \(number + 1) is not a JSON object")
             }
-            guard object["kind"] as? String == "eval", object["index"] as? String != "fresh",
+            guard object["kind"] as? String == "eval",
                   let step = object["step"] as? Int, let reembedded = object["reembeddedPassages"] as? Int,
                   let table = object["topK"] as? [String: Any], let value = table["\(k)"] as? Double else { continue }
-            points.append((step, reembedded, value))
+            let index = object["index"] as? String
+            if index == EvaluationRecord.servedIndex || index == "fresh" {
+                series.served = (step, reembedded, value)
+            } else {
+                series.points.append((step, reembedded, value))
+            }
         }
-        return AccuracySeries(label: runFolder.lastPathComponent, points: points)
+        return series
     }
 }
 
@@ -32,9 +41,9 @@ public enum AccuracyPlot {
     static let palette = ["#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#00798c", "#8d6a9f", "#444444"]
 
     public static func svg(_ series: [AccuracySeries], k: Int) -> String {
-        let panelWidth = 420.0, panelHeight = 300.0, margin = 56.0, legendHeight = 22.0 * Double(series.count) + 10
+        let panelWidth = 420.0, panelHeight = 300.0, margin = 56.0, legendHeight = 22.0 * Double(series.count + 1) + 10
         let width = 2 * (panelWidth + margin) + margin, height = panelHeight + 2 * margin + legendHeight
-        let accuracies = series.flatMap { $0.points.map(\.accuracy) }
+        let accuracies = series.flatMap { $0.points.map(\.accuracy) + ($0.served.map { [$0.accuracy] } ?? []) }
         let yLow = max(0, ((accuracies.min() ?? 0) / 10).rounded(.down) * 10)
         let yHigh = min(100, max(yLow + 10, ((accuracies.max() ?? 100) / 10).rounded(.up) * 10))
         var out = """
@@ -48,7 +57,9 @@ public enum AccuracyPlot {
         ]
         for (p, panel) in panels.enumerated() {
             let left = margin + Double(p) * (panelWidth + margin), top = margin
-            let xs = series.flatMap { $0.points.map { panel.1($0.step, $0.reembedded) } }
+            let xs = series.flatMap { one in
+                (one.points + (one.served.map { [$0] } ?? [])).map { panel.1($0.step, $0.reembedded) }
+            }
             let xHigh = max(1, xs.max() ?? 1)
             func x(_ v: Double) -> Double { left + v / xHigh * panelWidth }
             func y(_ v: Double) -> Double { top + (1 - (v - yLow) / (yHigh - yLow)) * panelHeight }
@@ -69,6 +80,10 @@ public enum AccuracyPlot {
                 for point in one.points {
                     out += "<circle cx=\"\(f(x(panel.1(point.step, point.reembedded))))\" cy=\"\(f(y(point.accuracy)))\" r=\"3\" fill=\"\(colour)\"/>"
                 }
+                if let served = one.served {
+                    let cx = x(panel.1(served.step, served.reembedded)), cy = y(served.accuracy)
+                    out += "<rect x=\"\(f(cx - 5))\" y=\"\(f(cy - 5))\" width=\"10\" height=\"10\" fill=\"white\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+                }
                 out += "\n"
             }
         }
@@ -77,6 +92,10 @@ public enum AccuracyPlot {
             out += "<rect x=\"\(f(margin))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"4\" fill=\"\(palette[s % palette.count])\"/>"
             out += "<text x=\"\(f(margin + 20))\" y=\"\(f(ly - 4))\">\(escape(one.label))</text>\n"
         }
+        // The two kinds of figure differ by several points; the legend says which is which.
+        let ly = margin + panelHeight + 56 + 22 * Double(series.count)
+        out += "<text x=\"\(f(margin))\" y=\"\(f(ly - 4))\" fill=\"#444\">lines: through the cache negative sampling used "
+            + "(corrected or stale), not what users search; squares: served, the corpus embedded by the trained passage encoder</text>\n"
         return out + "</svg>\n"
     }
 

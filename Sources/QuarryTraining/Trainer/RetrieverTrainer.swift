@@ -39,6 +39,9 @@ public final class RetrieverTrainer {
     public let runFolder: URL?
     /// Progress lines (stderr in the command).
     public var log: (String) -> Void = { _ in }
+    /// The run resumed from a checkpoint taken after its last step (a kill during the final embedding).
+    public var restoredAtEnd: Bool { restoredStep.map { $0 >= configuration.steps } ?? false }
+    var restoredStep: Int?
     /// Fidelity probes and evaluations logged so far in this process.
     public private(set) var evaluations: [EvaluationRecord] = []
     public private(set) var fidelity: [SamplingFidelity] = []
@@ -100,8 +103,10 @@ public final class RetrieverTrainer {
         if resume { try restoreCheckpoint() }
         if let folder = runFolder {
             // A run resumed at step 0 probes step 0 again, so it keeps no lines; later it keeps those through its checkpoint.
+            // The served evaluation follows the last step; a run resumed after training evaluates it again.
             metrics = try MetricsLog(url: folder.appendingPathComponent("metrics.jsonl"),
-                                     keepingThrough: resume && progress.step > 0 ? progress.step : nil)
+                                     keepingThrough: resume && progress.step > 0 ? progress.step : nil,
+                                     redone: { $0["index"] as? String == EvaluationRecord.servedIndex })
         }
         let end = min(configuration.steps, stopAfter ?? configuration.steps)
         if progress.step == 0 && end > 0 { try evaluateAndProbe() }
@@ -135,8 +140,7 @@ public final class RetrieverTrainer {
                                           encoderPasses: progress.ledger.totalPasses)
             evaluations.append(record)
             try metrics?.append(record)
-            log("eval at step \(progress.step) (\(record.index)): " + accuracy.ks.map {
-                String(format: "top-%d %.1f%%", $0, accuracy.percentage(at: $0) ?? 0) }.joined(separator: "  "))
+            log("eval at step \(progress.step) (\(record.index)): " + accuracy.summary)
         }
         if let measured = try measureFidelity() {
             fidelity.append(measured)

@@ -42,8 +42,6 @@ public struct RetrieverTrainingConfiguration: Codable, Equatable, Sendable {
     public var probeK = 5
     /// BM25 depth for choosing positives and BM25 negatives.
     public var bm25Depth = 100
-    /// Re-embed the corpus with the final passage encoder and evaluate on it too.
-    public var finalFreshEvaluation = false
 
     public init() {}
 

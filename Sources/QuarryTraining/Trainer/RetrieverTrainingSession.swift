@@ -23,6 +23,8 @@ public struct RetrieverTrainingSession {
     public var resume = false
     /// Stop after this many steps in total (as if killed), leaving the checkpoint to resume from.
     public var stopAfter: Int?
+    /// End by embedding the corpus with the trained passage encoder into the served cache.
+    public var finalEmbedding = true
     public var log: (String) -> Void = { _ in }
 
     public init(databaseURL: URL, modelFolder: URL, trainingQA: URL, evaluationQA: URL? = nil, name: String,
@@ -41,9 +43,11 @@ public struct RetrieverTrainingSession {
         public var supervision: SupervisionSummary
         public var initialCacheSource: String
         public var folder: URL
-        /// Evaluation on the fresh re-embedding, with `finalFreshEvaluation`.
-        public var freshEvaluation: EvaluationRecord?
-        /// Mean ‖g′(y) − g_final(y)‖² and ‖h(g′(y)) − g_final(y)‖² over the corpus, with `finalFreshEvaluation`.
+        /// Evaluation on the served cache (the corpus embedded by the final passage encoder), after the final embedding.
+        public var servedEvaluation: EvaluationRecord?
+        /// Wall time of the final embedding (of this process, when it resumed one).
+        public var finalEmbeddingSeconds: Double?
+        /// Mean ‖g′(y) − g_final(y)‖² and ‖h(g′(y)) − g_final(y)‖² over the corpus, after the final embedding.
         public var finalStaleError: Float?
         public var finalCorrectedError: Float?
         public var finished: Bool
@@ -107,25 +111,51 @@ public struct RetrieverTrainingSession {
                               finished: trainer.progress.step >= configuration.steps)
         guard outcome.finished else { return outcome }
 
-        var fresh: [Float]?
-        if configuration.finalFreshEvaluation {
-            let matrix = try trainer.embedCorpus(purpose: .evaluation)
-            fresh = matrix
-            outcome.freshEvaluation = try trainer.evaluate(against: matrix, index: "fresh")
-            let d = trainer.dimension
-            outcome.finalStaleError = matrix.withUnsafeBufferPointer { f in
-                initial.matrix.withUnsafeBufferPointer { DriftLoss.meanSquaredDistance($0.baseAddress!, f.baseAddress!, rows: corpus.count, dimension: d) }
-            }
-            if let corrected = trainer.correctedCache {
-                outcome.finalCorrectedError = matrix.withUnsafeBufferPointer { f in
-                    corrected.withUnsafeBufferPointer { DriftLoss.meanSquaredDistance($0.baseAddress!, f.baseAddress!, rows: corpus.count, dimension: d) }
-                }
-            }
+        // A kill during the final embedding then resumes at the end of training, not at the last checkpoint.
+        if configuration.checkpointEvery > 0 && !trainer.restoredAtEnd { try trainer.saveCheckpoint() }
+        try catalog.save(trainer, name: name, baseModel: modelFolder)
+        if finalEmbedding {
+            try serve(trainer, catalog: catalog, store: store, initial: initial.matrix, outcome: &outcome)
+        } else {
+            log("no final embedding (--no-final-embed): `--retriever \(name)` cannot search until `quarry embed --retriever \(name)` "
+                + "embeds the corpus with the trained passage encoder; `--retriever \(name):corrected` searches the corrected "
+                + "cache, which hides much of what training gained")
         }
-        try catalog.save(trainer, name: name, baseModel: modelFolder, freshMatrix: fresh)
         try writeJSON(trainer.progress.ledger, to: folder.appendingPathComponent("ledger.json"))
         try writeJSON(RunSummary(outcome), to: folder.appendingPathComponent("summary.json"))
         return outcome
+    }
+
+    /// Embeds the corpus with the final passage encoder into the served cache (counted in the ledger as one
+    /// pass over the corpus), then evaluates what users will search and measures how far the stale and
+    /// corrected caches ended from it.
+    private func serve(_ trainer: RetrieverTrainer, catalog: RetrieverCatalog, store: CorpusStore, initial: [Float],
+                       outcome: inout Outcome) throws {
+        log("final embedding: \(trainer.corpus.count) passages with the trained passage encoder, into the served cache "
+            + RetrieverCatalog.cacheName(for: name))
+        var lastLogged = Date.distantPast
+        let embedded = try catalog.embedServedCache(name: name) { [log] progress in
+            guard Date().timeIntervalSince(lastLogged) >= 10 || progress.rowsDone == progress.rowsTotal else { return }
+            lastLogged = Date()
+            log("  \(progress.rowsDone)/\(progress.rowsTotal) passages embedded"
+                + String(format: ", %.1f passages/s", progress.passagesPerSecond))
+        }
+        trainer.progress.ledger.record(.finalEmbedding, passes: embedded.rows, seconds: embedded.seconds)
+        outcome.finalEmbeddingSeconds = embedded.seconds
+        log(String(format: "final embedding done: %d passages (%d now) in %.1f s", embedded.rows, embedded.added, embedded.seconds))
+        let served = try ServedCacheMatrix.load(name: RetrieverCatalog.cacheName(for: name), store: store, corpus: trainer.corpus)
+        outcome.servedEvaluation = try trainer.evaluate(against: served.rows, index: EvaluationRecord.servedIndex)
+        if let record = outcome.servedEvaluation { log("eval at step \(record.step) (served): " + record.accuracy.summary) }
+        // Drift compares like with like: caches of passages cut at the same length.
+        guard served.maxTokens == configuration.maxPassageTokens else {
+            log("final drift not measured: the served cache embeds up to \(served.maxTokens.map(String.init) ?? "?") tokens a passage, "
+                + "the training caches \(configuration.maxPassageTokens) (the fidelity probes measure drift at training length)")
+            return
+        }
+        outcome.finalStaleError = DriftLoss.meanSquaredDistance(initial, served.rows, dimension: trainer.dimension)
+        outcome.finalCorrectedError = trainer.correctedCache.map {
+            DriftLoss.meanSquaredDistance($0, served.rows, dimension: trainer.dimension)
+        }
     }
 
     private func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
@@ -151,8 +181,11 @@ struct RunDescription: Codable {
 public struct RunSummary: Codable {
     public var strategy: String
     public var steps: Int
-    public var finalEvaluation: EvaluationRecord?
-    public var freshEvaluation: EvaluationRecord?
+    /// The last evaluation through the cache negative sampling used (corrected, or the sampling cache).
+    public var samplingCacheEvaluation: EvaluationRecord?
+    /// The evaluation through the served cache: what `--retriever NAME` gives users.
+    public var servedEvaluation: EvaluationRecord?
+    public var finalEmbeddingSeconds: Double?
     public var finalFidelity: SamplingFidelity?
     public var finalStaleSquaredError: Float?
     public var finalCorrectedSquaredError: Float?
@@ -166,8 +199,9 @@ public struct RunSummary: Codable {
         let t = outcome.trainer
         strategy = t.configuration.negatives
         steps = t.progress.step
-        finalEvaluation = t.evaluations.last { $0.index != "fresh" }
-        freshEvaluation = outcome.freshEvaluation
+        samplingCacheEvaluation = t.evaluations.last { $0.index != EvaluationRecord.servedIndex }
+        servedEvaluation = outcome.servedEvaluation
+        finalEmbeddingSeconds = outcome.finalEmbeddingSeconds
         finalFidelity = t.fidelity.last
         finalStaleSquaredError = outcome.finalStaleError
         finalCorrectedSquaredError = outcome.finalCorrectedError

@@ -19,8 +19,11 @@ public struct StepRecord: Codable, Equatable, Sendable {
 public struct EvaluationRecord: Codable, Equatable, Sendable {
     public var kind = "eval"
     public var step: Int
-    /// `corrected` (h(g′)), `cache` (the sampling cache as it stands) or `fresh` (re-embedded by the final g).
+    /// `corrected` (h(g′), what sampling sees), `cache` (the sampling cache as it stands) or `served` (the
+    /// corpus embedded by the final passage encoder after training: what users search).
     public var index: String
+    /// The same, in words, so nobody reads one kind of figure for the other.
+    public var label: String
     public var accuracy: TopKAccuracy
     /// Top-k accuracy in percent, keyed by k, for readers of the file.
     public var topK: [String: Double]
@@ -32,12 +35,27 @@ public struct EvaluationRecord: Codable, Equatable, Sendable {
     public init(step: Int, index: String, accuracy: TopKAccuracy, reembeddedPassages: Int, encoderPasses: Int) {
         self.step = step
         self.index = index
+        label = Self.label(of: index)
         self.accuracy = accuracy
         var table: [String: Double] = [:]
         for k in accuracy.ks { table["\(k)"] = accuracy.percentage(at: k) }
         topK = table
         self.reembeddedPassages = reembeddedPassages
         self.encoderPasses = encoderPasses
+    }
+}
+
+extension EvaluationRecord {
+    /// The index of the evaluation through the served cache.
+    public static let servedIndex = "served"
+
+    static func label(of index: String) -> String {
+        switch index {
+        case "corrected": return "sampling cache h(g′(Y)), corrected: what negative sampling sees, not what users search"
+        case "cache": return "sampling cache: what negative sampling sees, not what users search"
+        case servedIndex: return "served: the corpus embedded by the trained passage encoder, what --retriever NAME searches"
+        default: return index
+        }
     }
 }
 
