@@ -63,6 +63,14 @@ struct TrainRetrieverCommand: ParsableCommand {
     @Option(help: "Learning rate of the corrector.") var correctorLR: Float = 1e-3
     @Option(help: "Steps the corrector trains before sampling uses it.") var correctorWarmup = 0
     @Option(help: "Steps between recomputations of the corrected cache.") var correctEvery = 1
+    @Option(help: "What the corrector fits: mse (fresh embeddings), scores (the batch's softmax over fresh scores) or mse+scores.")
+    var correctorLoss = "mse"
+    @Option(help: "Passages drawn at random and embedded fresh each step to teach the corrector, beside the step's own.")
+    var correctorSamples = 0
+    @Option(help: ArgumentHelp(
+        "Held-out questions on which each evaluation compares the sampling softmaxes with the fresh one (0: off).",
+        discussion: "Each evaluation then re-embeds the whole corpus (counted as probe passes) and also reports top-k accuracy on it."))
+    var fidelityQuestions = 0
     @Option(help: "Truncate passages to this many tokens.") var maxPassageTokens = 128
     @Option(help: "Truncate questions to this many tokens.") var maxQueryTokens = 64
     @Option(help: "Steps between evaluations and fidelity probes (0: start and end only).") var evalEvery = 100
@@ -99,7 +107,8 @@ struct TrainRetrieverCommand: ParsableCommand {
         c.temperature = temperature; c.scale = scale; c.learningRate = lr; c.warmupSteps = warmup
         c.weightDecay = weightDecay; c.clipNorm = clip; c.sharedEncoders = sharedEncoders
         c.correctorWidth = correctorWidth; c.correctorLearningRate = correctorLR; c.correctorWarmupSteps = correctorWarmup
-        c.correctEvery = correctEvery; c.maxPassageTokens = maxPassageTokens; c.maxQueryTokens = maxQueryTokens
+        c.correctEvery = correctEvery; c.correctorLoss = correctorLoss; c.correctorSamples = correctorSamples
+        c.fidelityQuestions = fidelityQuestions; c.maxPassageTokens = maxPassageTokens; c.maxQueryTokens = maxQueryTokens
         c.evalEvery = evalEvery; c.checkpointEvery = checkpointEvery; c.probeQuestions = probeQuestions
         c.probeCandidates = probeCandidates; c.probeK = probeK; c.seed = seed
         return c

@@ -146,20 +146,40 @@ public final class CorrectorTrainer {
         optimizer = AdamW(store: network.store, weightDecay: weightDecay)
     }
 
-    /// One update toward h(stale) ≈ fresh over `rows` pairs; returns the loss before the update.
+    /// One update toward h(stale) ≈ fresh over `rows` pairs; returns the drift loss before the update.
     @discardableResult
     public func fit(stale: [Float], fresh: [Float], rows: Int) -> Float {
+        fit(stale: stale, fresh: fresh, rows: rows, loss: .mse)
+    }
+
+    /// One update with `loss`; `queries` ([questions, d], the step's question embeddings) and `scale` (β) feed
+    /// the score loss. Returns the drift loss (mean squared distance) before the update, whatever was fitted.
+    @discardableResult
+    public func fit(stale: [Float], fresh: [Float], rows: Int, loss: CorrectorLoss, queries: [Float] = [], scale: Float = 1) -> Float {
         guard rows > 0 else { return 0 }
         let d = network.dimension
         precondition(stale.count == rows * d && fresh.count == rows * d, "drift pairs must be rows × dimension")
+        precondition(!loss.usesScores || (queries.count % d == 0 && !queries.isEmpty), "the score loss needs question embeddings")
         network.store.zeroGradients()
         let pass = network.trainingForward(stale, rows: rows)
         let gradient = Tensor(shape: [rows, d])
-        let loss = fresh.withUnsafeBufferPointer { f in
-            DriftLoss.forward(corrected: pass.output.data, fresh: f.baseAddress!, rows: rows, dimension: d, gradient: gradient.data)
+        let drift = fresh.withUnsafeBufferPointer { f in
+            DriftLoss.forward(corrected: pass.output.data, fresh: f.baseAddress!, rows: rows, dimension: d,
+                              gradient: loss.usesDistance ? gradient.data : nil)
+        }
+        if loss.usesScores {
+            let scoreGradient = Tensor(shape: [rows, d])
+            queries.withUnsafeBufferPointer { q in
+                fresh.withUnsafeBufferPointer { f in
+                    _ = ScoreDistillationLoss.forward(queries: q.baseAddress!, fresh: f.baseAddress!, corrected: pass.output.data,
+                                                      questions: queries.count / d, passages: rows, dimension: d, scale: scale,
+                                                      gradient: scoreGradient.data)
+                }
+            }
+            BLAS.axpy(rows * d, alpha: 1, x: scoreGradient.data, y: gradient.data)
         }
         network.backward(pass, outputGradient: gradient.data)
         optimizer.update(network.store, learningRate: learningRate)
-        return loss
+        return drift
     }
 }

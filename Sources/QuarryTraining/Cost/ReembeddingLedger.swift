@@ -12,6 +12,8 @@ public enum EncoderPassPurpose: String, Codable, CaseIterable, Sendable {
     case evaluation
     /// Fresh embeddings of candidate passages for the sampling-fidelity probe.
     case probe
+    /// Passages drawn at random and embedded fresh only to teach the corrector (`--corrector-samples`).
+    case correctorSample
     /// The one pass after training that embeds the corpus with the final passage encoder for serving.
     case finalEmbedding
 
@@ -22,6 +24,7 @@ public enum EncoderPassPurpose: String, Codable, CaseIterable, Sendable {
         case .trainingStep: return "training step"
         case .evaluation: return "evaluation"
         case .probe: return "probe"
+        case .correctorSample: return "corrector sample"
         case .finalEmbedding: return "final embedding"
         }
     }

@@ -1,111 +1,111 @@
 import Foundation
 
-/// One run's accuracy curve, read from its `metrics.jsonl`.
+/// One point of an accuracy curve.
+public typealias AccuracyPoint = (step: Int, reembedded: Int, accuracy: Double)
+
+/// One run's accuracy curves, read from its `metrics.jsonl`.
 public struct AccuracySeries: Sendable {
     public var label: String
-    /// (steps, passages re-embedded so far, top-k accuracy in percent), in step order: evaluations through
-    /// the cache negative sampling used (corrected, or the sampling cache itself).
-    public var points: [(step: Int, reembedded: Int, accuracy: Double)]
+    /// Evaluations through the cache negative sampling used (corrected, or the sampling cache itself), in step order.
+    public var points: [AccuracyPoint]
+    /// Evaluations through the corpus re-embedded at that step (`--fidelity-questions`), in step order.
+    public var reembedded: [AccuracyPoint] = []
     /// The evaluation through the served cache after training (the corpus embedded by the trained passage
     /// encoder: what users search), when the run made one. Runs of earlier versions called it `fresh`.
-    public var served: (step: Int, reembedded: Int, accuracy: Double)?
+    public var served: AccuracyPoint?
 
     /// The evaluations of a run folder at top-`k`.
     public static func read(runFolder: URL, k: Int) throws -> AccuracySeries {
-        let url = runFolder.appendingPathComponent("metrics.jsonl")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw TrainingError.io(path: url.path, reason: "cannot read metrics (is this a training run folder?)")
-        }
         var series = AccuracySeries(label: runFolder.lastPathComponent, points: [])
-        for (number, line) in text.split(separator: "\n").enumerated() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw TrainingError.io(path: url.path, reason: "line \(number + 1) is not a JSON object")
-            }
-            guard object["kind"] as? String == "eval",
-                  let step = object["step"] as? Int, let reembedded = object["reembeddedPassages"] as? Int,
+        for object in try MetricsFile.lines(of: runFolder) where object["kind"] as? String == "eval" {
+            guard let step = object["step"] as? Int, let reembedded = object["reembeddedPassages"] as? Int,
                   let table = object["topK"] as? [String: Any], let value = table["\(k)"] as? Double else { continue }
-            let index = object["index"] as? String
-            if index == EvaluationRecord.servedIndex || index == "fresh" {
-                series.served = (step, reembedded, value)
-            } else {
-                series.points.append((step, reembedded, value))
+            switch object["index"] as? String {
+            case EvaluationRecord.servedIndex, "fresh": series.served = (step, reembedded, value)
+            case EvaluationRecord.reembeddedIndex: series.reembedded.append((step, reembedded, value))
+            default: series.points.append((step, reembedded, value))
             }
         }
         return series
     }
 }
 
-/// A hand-written SVG with two panels: top-k accuracy against training steps, and against passages
-/// re-embedded (the cost the corrector is meant to save). No plotting library.
+/// Top-k accuracy against training steps and against passages re-embedded (the cost the corrector is meant
+/// to save), one colour per run: solid lines through the sampling cache, dashed through the corpus
+/// re-embedded at each evaluation, a square for the served cache after training.
 public enum AccuracyPlot {
-    static let palette = ["#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#00798c", "#8d6a9f", "#444444"]
-
     public static func svg(_ series: [AccuracySeries], k: Int) -> String {
-        let panelWidth = 420.0, panelHeight = 300.0, margin = 56.0, legendHeight = 22.0 * Double(series.count + 1) + 10
-        let width = 2 * (panelWidth + margin) + margin, height = panelHeight + 2 * margin + legendHeight
-        let accuracies = series.flatMap { $0.points.map(\.accuracy) + ($0.served.map { [$0.accuracy] } ?? []) }
-        let yLow = max(0, ((accuracies.min() ?? 0) / 10).rounded(.down) * 10)
-        let yHigh = min(100, max(yLow + 10, ((accuracies.max() ?? 100) / 10).rounded(.up) * 10))
-        var out = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
-            <rect width="100%" height="100%" fill="white"/>
-
-            """
-        let panels: [(String, (Int, Int) -> Double)] = [
-            ("training steps", { step, _ in Double(step) }),
-            ("passages re-embedded", { _, reembedded in Double(reembedded) }),
+        let axes: [(String, (AccuracyPoint) -> Double)] = [
+            ("training steps", { Double($0.step) }),
+            ("passages re-embedded", { Double($0.reembedded) }),
         ]
-        for (p, panel) in panels.enumerated() {
-            let left = margin + Double(p) * (panelWidth + margin), top = margin
-            let xs = series.flatMap { one in
-                (one.points + (one.served.map { [$0] } ?? [])).map { panel.1($0.step, $0.reembedded) }
-            }
-            let xHigh = max(1, xs.max() ?? 1)
-            func x(_ v: Double) -> Double { left + v / xHigh * panelWidth }
-            func y(_ v: Double) -> Double { top + (1 - (v - yLow) / (yHigh - yLow)) * panelHeight }
-            out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(panelWidth))\" height=\"\(f(panelHeight))\" fill=\"none\" stroke=\"#999\"/>\n"
-            for i in 0...4 {
-                let v = yLow + Double(i) / 4 * (yHigh - yLow)
-                out += "<line x1=\"\(f(left))\" x2=\"\(f(left + panelWidth))\" y1=\"\(f(y(v)))\" y2=\"\(f(y(v)))\" stroke=\"#eee\"/>"
-                out += "<text x=\"\(f(left - 6))\" y=\"\(f(y(v) + 4))\" text-anchor=\"end\">\(f(v))</text>\n"
-                let u = Double(i) / 4 * xHigh
-                out += "<text x=\"\(f(x(u)))\" y=\"\(f(top + panelHeight + 16))\" text-anchor=\"middle\">\(label(u))</text>\n"
-            }
-            out += "<text x=\"\(f(left + panelWidth / 2))\" y=\"\(f(top + panelHeight + 36))\" text-anchor=\"middle\">\(panel.0)</text>\n"
-            out += "<text x=\"\(f(left + panelWidth / 2))\" y=\"\(f(top - 14))\" text-anchor=\"middle\" font-weight=\"bold\">top-\(k) accuracy (%) against \(panel.0)</text>\n"
-            for (s, one) in series.enumerated() where !one.points.isEmpty {
-                let colour = palette[s % palette.count]
-                let path = one.points.map { "\(f(x(panel.1($0.step, $0.reembedded)))),\(f(y($0.accuracy)))" }.joined(separator: " ")
-                out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-                for point in one.points {
-                    out += "<circle cx=\"\(f(x(panel.1(point.step, point.reembedded))))\" cy=\"\(f(y(point.accuracy)))\" r=\"3\" fill=\"\(colour)\"/>"
-                }
-                if let served = one.served {
-                    let cx = x(panel.1(served.step, served.reembedded)), cy = y(served.accuracy)
-                    out += "<rect x=\"\(f(cx - 5))\" y=\"\(f(cy - 5))\" width=\"10\" height=\"10\" fill=\"white\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
-                }
-                out += "\n"
-            }
+        let panels = axes.map { name, axis in
+            LinePlot.Panel(title: "top-\(k) accuracy (%) against \(name)", xLabel: name, lines: series.enumerated().flatMap { s, one in
+                [LinePlot.Line(colour: s, points: one.points.map { (axis($0), $0.accuracy) }),
+                 LinePlot.Line(colour: s, points: one.reembedded.map { (axis($0), $0.accuracy) }, dashed: true),
+                 LinePlot.Line(colour: s, points: one.served.map { [(axis($0), $0.accuracy)] } ?? [], marker: .square, markersOnly: true)]
+            })
         }
-        for (s, one) in series.enumerated() {
-            let ly = margin + panelHeight + 56 + 22 * Double(s)
-            out += "<rect x=\"\(f(margin))\" y=\"\(f(ly - 10))\" width=\"14\" height=\"4\" fill=\"\(palette[s % palette.count])\"/>"
-            out += "<text x=\"\(f(margin + 20))\" y=\"\(f(ly - 4))\">\(escape(one.label))</text>\n"
+        let note = "solid: through the cache negative sampling used, not what users search; dashed: the corpus re-embedded "
+            + "at that step; squares: served, the corpus embedded by the trained passage encoder"
+        return LinePlot(panels: panels, legend: series.enumerated().map { ($0.element.label, $0.offset) }, note: note).svg
+    }
+}
+
+/// KL divergence from the fresh softmax and top-K recall of each sampling cache against training steps
+/// (`--fidelity-questions`), one colour per run: solid for the corrected cache, dashed for the stale one.
+public enum FidelityPlot {
+    public static func svg(runFolders: [URL]) throws -> String {
+        var kl: [LinePlot.Line] = [], recall: [LinePlot.Line] = [], k = 20
+        for (s, folder) in runFolders.enumerated() {
+            let records = try MetricsFile.lines(of: folder).filter { $0["kind"] as? String == "softmax-fidelity" }
+                .compactMap { $0["fidelity"] as? [String: Any] }
+            func points(_ key: String, scale: Double = 1) -> [(x: Double, y: Double)] {
+                records.compactMap { r in (r["step"] as? Int).flatMap { step in (r[key] as? Double).map { (Double(step), $0 * scale) } } }
+            }
+            k = records.last?["k"] as? Int ?? k
+            kl += [LinePlot.Line(colour: s, points: points("correctedKL")), LinePlot.Line(colour: s, points: points("staleKL"), dashed: true)]
+            recall += [LinePlot.Line(colour: s, points: points("correctedRecall", scale: 100)),
+                       LinePlot.Line(colour: s, points: points("staleRecall", scale: 100), dashed: true)]
         }
-        // The two kinds of figure differ by several points; the legend says which is which.
-        let ly = margin + panelHeight + 56 + 22 * Double(series.count)
-        out += "<text x=\"\(f(margin))\" y=\"\(f(ly - 4))\" fill=\"#444\">lines: through the cache negative sampling used "
-            + "(corrected or stale), not what users search; squares: served, the corpus embedded by the trained passage encoder</text>\n"
-        return out + "</svg>\n"
+        let klHigh = max(0.1, (kl.flatMap { $0.points.map(\.y) }.max() ?? 1) * 1.1)
+        let klPlot = LinePlot(panels: [LinePlot.Panel(title: "KL(fresh ‖ sampling) in nats", xLabel: "training steps", lines: kl)],
+                              legend: [], note: nil, yRange: 0...klHigh)
+        let recallPlot = LinePlot(panels: [LinePlot.Panel(title: "fresh top-\(k) found in the sampling top-\(k) (%)",
+                                                          xLabel: "training steps", lines: recall)],
+                                  legend: runFolders.enumerated().map { ($0.element.lastPathComponent, $0.offset) },
+                                  note: "solid: corrected cache; dashed: stale cache")
+        return stacked(klPlot.svg, recallPlot.svg)
     }
 
-    private static func f(_ v: Double) -> String { String(format: "%.1f", v) }
-
-    private static func label(_ v: Double) -> String {
-        v >= 10_000 ? String(format: "%.0fk", v / 1000) : String(format: "%.0f", v)
+    /// Two SVG documents one above the other in a third.
+    private static func stacked(_ first: String, _ second: String) -> String {
+        func height(_ svg: String) -> Int {
+            guard let range = svg.range(of: #"height="(\d+)""#, options: .regularExpression) else { return 0 }
+            return Int(svg[range].dropFirst(8).dropLast()) ?? 0
+        }
+        func width(_ svg: String) -> Int {
+            guard let range = svg.range(of: #"width="(\d+)""#, options: .regularExpression) else { return 0 }
+            return Int(svg[range].dropFirst(7).dropLast()) ?? 0
+        }
+        let h1 = height(first), total = h1 + height(second), w = max(width(first), width(second))
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(total)\">\n"
+            + "<g>\(first)</g>\n<g transform=\"translate(0,\(h1))\">\(second)</g>\n</svg>\n"
     }
+}
 
-    private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+/// A run folder's `metrics.jsonl`, one JSON object per line.
+enum MetricsFile {
+    static func lines(of runFolder: URL) throws -> [[String: Any]] {
+        let url = runFolder.appendingPathComponent("metrics.jsonl")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw TrainingError.io(path: url.path, reason: "cannot read metrics (is this a training run folder?)")
+        }
+        return try text.split(separator: "\n").enumerated().map { number, line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw TrainingError.io(path: url.path, reason: "line \(number + 1) is not a JSON object")
+            }
+            return object
+        }
     }
 }

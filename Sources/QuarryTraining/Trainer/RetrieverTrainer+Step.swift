@@ -56,7 +56,7 @@ extension RetrieverTrainer {
             for (optimizer, store) in zip(optimizers, encoders.stores) { optimizer.update(store, learningRate: rate) }
             return norm
         }
-        let drift = timed(&t.corrector) { fitCorrector(rows: rows, fresh: passageEmbeddings, step: s) }
+        let drift = try timed(&t.corrector) { try fitCorrector(rows: rows, fresh: passageEmbeddings, queries: queryEmbeddings, step: s) }
 
         progress.step += 1
         t.total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -98,11 +98,18 @@ extension RetrieverTrainer {
         }
     }
 
-    /// One drift-loss update of the corrector on the rows this step encoded fresh, and the corrected cache
-    /// recomputed when due. Returns the drift loss, or nil without a corrector.
-    func fitCorrector(rows: [Int], fresh: [Float], step: Int) -> Float? {
+    /// One update of the corrector on the rows this step encoded fresh (plus `correctorSamples` rows drawn
+    /// uniformly and encoded for it alone), and the corrected cache recomputed when due. Returns the drift
+    /// loss, or nil without a corrector.
+    func fitCorrector(rows stepRows: [Int], fresh stepFresh: [Float], queries: [Float], step: Int) throws -> Float? {
         guard let corrector else { return nil }
         let d = dimension
+        var rows = stepRows, fresh = stepFresh
+        let extra = uniformRows(excluding: Set(stepRows), step: step)
+        if !extra.isEmpty {
+            rows += extra
+            fresh += try embedRows(extra, purpose: .correctorSample)
+        }
         var stale = [Float](repeating: 0, count: rows.count * d)
         cache.withUnsafeBufferPointer { c in
             stale.withUnsafeMutableBufferPointer { out in
@@ -111,10 +118,26 @@ extension RetrieverTrainer {
                 }
             }
         }
-        let loss = corrector.fit(stale: stale, fresh: fresh, rows: rows.count)
+        let loss = corrector.fit(stale: stale, fresh: fresh, rows: rows.count,
+                                 loss: CorrectorLoss(rawValue: configuration.correctorLoss) ?? .mse,
+                                 queries: queries, scale: configuration.scale)
         for row in rows where trainedRows.insert(row).inserted { progress.correctorTrainedRows.append(row) }
         if (step + 1) % configuration.correctEvery == 0 { recomputeCorrectedCache() }
         return loss
+    }
+
+    /// `correctorSamples` distinct rows outside `excluded`, drawn from a generator seeded by the run's seed
+    /// and the step, so a resumed run draws the same rows without keeping any state.
+    func uniformRows(excluding excluded: Set<Int>, step: Int) -> [Int] {
+        let wanted = min(configuration.correctorSamples, corpus.count - excluded.count)
+        guard wanted > 0 else { return [] }
+        var generator = Xoshiro256(seed: configuration.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(step))
+        var chosen: [Int] = [], seen = excluded
+        while chosen.count < wanted {
+            let row = Int(generator.next() % UInt64(corpus.count))
+            if seen.insert(row).inserted { chosen.append(row) }
+        }
+        return chosen
     }
 
     /// h(g′(Y)) over the whole cache (two sgemms per block of rows).

@@ -45,6 +45,7 @@ public final class RetrieverTrainer {
     /// Fidelity probes and evaluations logged so far in this process.
     public private(set) var evaluations: [EvaluationRecord] = []
     public private(set) var fidelity: [SamplingFidelity] = []
+    public private(set) var softmaxFidelity: [SoftmaxFidelity] = []
 
     let optimizers: [AdamW]
     let schedule: BatchSchedule
@@ -142,6 +143,7 @@ public final class RetrieverTrainer {
             try metrics?.append(record)
             log("eval at step \(progress.step) (\(record.index)): " + accuracy.summary)
         }
+        if configuration.fidelityQuestions > 0 { try measureAgainstFreshCorpus() }
         if let measured = try measureFidelity() {
             fidelity.append(measured)
             try metrics?.append(FidelityRecord(step: progress.step, fidelity: measured))
@@ -150,6 +152,39 @@ public final class RetrieverTrainer {
                        measured.staleSquaredError,
                        measured.correctorSquaredError.map { String(format: " ‖h(g′)−g‖² %.5f", $0) as NSString } ?? ""))
         }
+    }
+
+    /// Re-embeds the whole corpus with the current passage encoder (counted as `probe` passes): evaluates on it
+    /// (`reembedded`: what serving this step's encoders would give, at training length) and measures how far
+    /// each sampling softmax is from the fresh one on the fidelity questions.
+    func measureAgainstFreshCorpus() throws {
+        let fresh = try embedCorpus(purpose: .probe)
+        if let record = try evaluate(against: fresh, index: EvaluationRecord.reembeddedIndex) {
+            log("eval at step \(progress.step) (reembedded): " + record.accuracy.summary)
+        }
+        let held: [(tokens: [Int], excluded: Set<Int>)] = evaluation.isEmpty
+            ? questions.map { ($0.queryTokens, Set($0.answerBearing)) }
+            : evaluation.map { ($0.queryTokens, $0.answerBearing) }
+        let chosen = Array(held.prefix(configuration.fidelityQuestions))
+        guard !chosen.isEmpty else { return }
+        let queries = try encoders.query.embed(chosen.map(\.tokens))
+        let measured = fresh.withUnsafeBufferPointer { f in
+            cache.withUnsafeBufferPointer { stale in
+                withOptionalPointer(correctedCache) { corrected in
+                    SoftmaxFidelityMeasure.measure(step: progress.step, queries: queries, fresh: f.baseAddress!, stale: stale.baseAddress!,
+                                                   corrected: corrected, rows: corpus.count, dimension: dimension,
+                                                   inverseTemperature: configuration.scale / configuration.temperature,
+                                                   excluded: chosen.map(\.excluded))
+                }
+            }
+        }
+        softmaxFidelity.append(measured)
+        try metrics?.append(SoftmaxFidelityRecord(step: progress.step, fidelity: measured))
+        log(String(format: "softmax fidelity at step %d (%d questions): KL(fresh‖stale) %.3f%@, top-%d recall stale %.3f%@",
+                   progress.step, measured.questions, measured.staleKL,
+                   measured.correctedKL.map { String(format: " KL(fresh‖corrected) %.3f", $0) as NSString } ?? "",
+                   measured.k, measured.staleRecall,
+                   measured.correctedRecall.map { String(format: " corrected %.3f", $0) as NSString } ?? ""))
     }
 
     func measureFidelity() throws -> SamplingFidelity? {

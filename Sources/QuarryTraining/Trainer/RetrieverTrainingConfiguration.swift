@@ -42,6 +42,15 @@ public struct RetrieverTrainingConfiguration: Codable, Equatable, Sendable {
     public var probeK = 5
     /// BM25 depth for choosing positives and BM25 negatives.
     public var bm25Depth = 100
+    /// Held-out questions on which every evaluation compares each sampling softmax with the fresh one (the
+    /// whole corpus re-embedded by the current encoder, counted as `probe` passes); 0 turns it off.
+    public var fidelityQuestions = 0
+    /// What the corrector learns from: `mse` (its output against the fresh embeddings of the step's passages),
+    /// `scores` (the batch questions' softmax over those passages, corrected against fresh) or `mse+scores`.
+    public var correctorLoss = "mse"
+    /// Passages drawn uniformly and embedded fresh each step for the corrector alone (counted as
+    /// `corrector sample` passes), beside the ones the step encodes anyway.
+    public var correctorSamples = 0
 
     public init() {}
 
@@ -63,5 +72,7 @@ public struct RetrieverTrainingConfiguration: Codable, Equatable, Sendable {
         try require(maxPassageTokens >= 3 && maxQueryTokens >= 3, "token limits must be at least 3")
         try require(evalEvery >= 0 && checkpointEvery >= 0, "--eval-every and --checkpoint-every cannot be negative")
         try require(probeQuestions >= 0 && probeCandidates >= 1 && probeK >= 1, "probe sizes must be positive")
+        try require(fidelityQuestions >= 0 && correctorSamples >= 0, "--fidelity-questions and --corrector-samples cannot be negative")
+        try require(CorrectorLoss(rawValue: correctorLoss) != nil, "--corrector-loss must be mse, scores or mse+scores")
     }
 }

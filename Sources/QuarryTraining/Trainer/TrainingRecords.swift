@@ -48,12 +48,15 @@ public struct EvaluationRecord: Codable, Equatable, Sendable {
 extension EvaluationRecord {
     /// The index of the evaluation through the served cache.
     public static let servedIndex = "served"
+    /// The index of evaluations through the corpus re-embedded at that step (`fidelityQuestions`).
+    public static let reembeddedIndex = "reembedded"
 
     static func label(of index: String) -> String {
         switch index {
         case "corrected": return "sampling cache h(g′(Y)), corrected: what negative sampling sees, not what users search"
         case "cache": return "sampling cache: what negative sampling sees, not what users search"
         case servedIndex: return "served: the corpus embedded by the trained passage encoder, what --retriever NAME searches"
+        case reembeddedIndex: return "the corpus re-embedded at this step at training length: what serving now would give"
         default: return index
         }
     }
