@@ -138,7 +138,7 @@ struct TrainRetrieverCommand: ParsableCommand {
     private func printReport(_ outcome: RetrieverTrainingSession.Outcome) {
         let t = outcome.trainer
         print("retriever \(name ?? (try? t.configuration.strategy().fileName) ?? "") (\(t.configuration.negatives)), \(t.progress.step) steps, saved in \(outcome.folder.path)")
-        if let sampling = t.evaluations.last(where: { $0.index != EvaluationRecord.servedIndex }) {
+        if let sampling = t.evaluations.last(where: { $0.isThroughSamplingCache }) {
             print("top-k accuracy through the sampling cache (\(sampling.index), not what users search): \(sampling.accuracy.summary)")
         }
         if let served = outcome.servedEvaluation {

@@ -187,6 +187,7 @@ public struct RunSummary: Codable {
     public var servedEvaluation: EvaluationRecord?
     public var finalEmbeddingSeconds: Double?
     public var finalFidelity: SamplingFidelity?
+    public var finalSoftmaxFidelity: SoftmaxFidelity?
     public var finalStaleSquaredError: Float?
     public var finalCorrectedSquaredError: Float?
     public var reembeddedPassages: Int
@@ -199,10 +200,11 @@ public struct RunSummary: Codable {
         let t = outcome.trainer
         strategy = t.configuration.negatives
         steps = t.progress.step
-        samplingCacheEvaluation = t.evaluations.last { $0.index != EvaluationRecord.servedIndex }
+        samplingCacheEvaluation = t.evaluations.last { $0.isThroughSamplingCache }
         servedEvaluation = outcome.servedEvaluation
         finalEmbeddingSeconds = outcome.finalEmbeddingSeconds
         finalFidelity = t.fidelity.last
+        finalSoftmaxFidelity = t.softmaxFidelity.last
         finalStaleSquaredError = outcome.finalStaleError
         finalCorrectedSquaredError = outcome.finalCorrectedError
         reembeddedPassages = t.progress.ledger.reembeddedPasses

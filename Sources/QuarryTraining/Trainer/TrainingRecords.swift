@@ -51,6 +51,9 @@ extension EvaluationRecord {
     /// The index of evaluations through the corpus re-embedded at that step (`fidelityQuestions`).
     public static let reembeddedIndex = "reembedded"
 
+    /// Whether it went through the cache negative sampling used (not a re-embedding of the corpus).
+    public var isThroughSamplingCache: Bool { index != Self.servedIndex && index != Self.reembeddedIndex }
+
     static func label(of index: String) -> String {
         switch index {
         case "corrected": return "sampling cache h(g′(Y)), corrected: what negative sampling sees, not what users search"
