@@ -26,13 +26,7 @@ final class JudgedEvalCLITests: CLITestCase {
     }
 
     func testTRECCollectionScoresAsWorkedOutAndWritesARunFile() throws {
-        let dir = try TestResources.temporaryDirectory(for: self)
-        let corpus = documents.map { "<DOC>\n<DOCNO>\($0.0)</DOCNO>\n<TEXT>\n\($0.1)\n</TEXT>\n</DOC>\n" }.joined()
-        try corpus.write(to: dir.appendingPathComponent("docs.trec"), atomically: true, encoding: .utf8)
-        try queries.write(to: dir.appendingPathComponent("queries.tsv"), atomically: true, encoding: .utf8)
-        try qrels.write(to: dir.appendingPathComponent("qrels.txt"), atomically: true, encoding: .utf8)
-        let ingest = try quarry(["ingest", "docs.trec", "--format", "trec", "--quiet"], in: dir)
-        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        let dir = try ingestedCollection()
 
         let eval = try quarry(["eval", "--qrels", "qrels.txt", "--queries", "queries.tsv", "--retriever", "bm25",
                                "--k", "1,10", "--run", "run.txt", "--json"], in: dir)
@@ -52,6 +46,42 @@ final class JudgedEvalCLITests: CLITestCase {
         let text = try quarry(["eval", "--qrels", "qrels.txt", "--queries", "queries.tsv", "--retriever", "bm25", "--quiet"], in: dir)
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains(String(format: "nDCG@10 %.4f   MRR@10 1.0000", expectedNDCG)), text.stdout)
+    }
+
+    /// A fresh directory holding the hand-made collection (docs.trec, queries.tsv, qrels.txt), ingested into quarry.sqlite.
+    private func ingestedCollection() throws -> URL {
+        let dir = try TestResources.temporaryDirectory(for: self)
+        let corpus = documents.map { "<DOC>\n<DOCNO>\($0.0)</DOCNO>\n<TEXT>\n\($0.1)\n</TEXT>\n</DOC>\n" }.joined()
+        try corpus.write(to: dir.appendingPathComponent("docs.trec"), atomically: true, encoding: .utf8)
+        try queries.write(to: dir.appendingPathComponent("queries.tsv"), atomically: true, encoding: .utf8)
+        try qrels.write(to: dir.appendingPathComponent("qrels.txt"), atomically: true, encoding: .utf8)
+        let ingest = try quarry(["ingest", "docs.trec", "--format", "trec", "--quiet"], in: dir)
+        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        return dir
+    }
+
+    /// Judgements supervise `train retriever`: split by query id (test share 0.5 puts query 3 alone on the test side,
+    /// FNV-1a of "3" mod 1000 = 290), queries 1 and 2 trained on with their relevant documents' passages as positives.
+    func testTrainRetrieverOnJudgements() throws {
+        let model = try TestResources.miniLM()
+        let dir = try ingestedCollection()
+        let train = try quarry(["train", "retriever", "--qrels", "qrels.txt", "--queries", "queries.tsv", "--model", model.path,
+                                "--name", "judged", "--split", "train", "--eval-split", "test", "--test-share", "0.5",
+                                "--steps", "2", "--batch", "2", "--samples", "1", "--max-passage-tokens", "24",
+                                "--max-query-tokens", "16", "--warmup", "1", "--eval-every", "0", "--checkpoint-every", "0",
+                                "--probe-questions", "1", "--probe-candidates", "2", "--probe-k", "1"], in: dir)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        for line in ["training set: split by question (the set names no articles): 3 questions, 1 on the test side",
+                     "training questions: 2 of 3 on the train side", "supervision: 2 questions, 2 with a positive",
+                     "evaluation: 1 judged queries, 0 without a relevant passage in the store"] {
+            XCTAssertTrue(train.stderr.contains(line), "\(line)\n\(train.stderr)")
+        }
+        let eval = try quarry(["eval", "--qrels", "qrels.txt", "--queries", "queries.tsv", "--retriever", "judged", "--json"], in: dir)
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertEqual((try json(eval.stdout) as? [String: Any])?["queries"] as? Int, 3)
+        let both = try quarry(["train", "retriever", "--qa", "q.jsonl", "--beir", "collection", "--model", model.path], in: dir)
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("not both"), both.stderr)
     }
 
     func testBEIRFolderAsItShips() throws {
