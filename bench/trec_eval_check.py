@@ -1,7 +1,10 @@
 """Scores a TREC run file with trec_eval's own code (pytrec_eval) and prints the measures `quarry eval --qrels`
 reports, for comparison: ndcg_cut_10, recip_rank over each query's top 10 (MRR@10), recall_10 and recall_100.
 
-    trec_eval_check.py QRELS RUN [--renumber-topics]   (one JSON line on stdout)
+    trec_eval_check.py QRELS RUN [--quarry-json FILE] [--name NAME]   (one JSON line on stdout)
+
+With --quarry-json (what `quarry eval --qrels … --run RUN --json` printed), also gives Quarry's figures and the
+largest difference between the two.
 """
 import argparse
 import json
@@ -13,6 +16,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("qrels")
     parser.add_argument("run")
+    parser.add_argument("--quarry-json")
+    parser.add_argument("--name", default="")
     args = parser.parse_args()
     qrels = {}
     with open(args.qrels) as f:
@@ -31,8 +36,16 @@ def main():
     cut = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(top10)
     n = len(full)
     mean = lambda name, table: sum(v[name] for v in table.values()) / n
-    print(json.dumps({"queries": n, "ndcg_10": mean("ndcg_cut_10", full), "mrr_10": mean("recip_rank", cut),
-                      "recall_10": mean("recall_10", full), "recall_100": mean("recall_100", full)}))
+    result = {"name": args.name, "queries": n, "ndcg_10": mean("ndcg_cut_10", full), "mrr_10": mean("recip_rank", cut),
+              "recall_10": mean("recall_10", full), "recall_100": mean("recall_100", full)}
+    if args.quarry_json:
+        with open(args.quarry_json) as f:
+            quarry = json.load(f)
+        ours = {"ndcg_10": quarry["ndcg_10"], "mrr_10": quarry["mrr_10"],
+                "recall_10": quarry["recall"]["10"], "recall_100": quarry["recall"]["100"]}
+        result["quarry"] = ours
+        result["largest_difference"] = max(abs(ours[k] - result[k]) for k in ours)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N questions.")
     var limit: Int?
 
-    @Option(name: [.customShort("k"), .customLong("k")], help: "Top-k cut-offs for retrieval accuracy, comma-separated.")
+    @Option(name: [.customShort("k"), .customLong("k")], help: "Top-k cut-offs for retrieval accuracy (with judgements: for recall), comma-separated.")
     var k = "1,5,20,100"
 
     @Option(help: "Retrieved passages the reader reads per question.")
