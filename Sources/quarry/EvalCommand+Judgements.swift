@@ -18,6 +18,10 @@ extension EvalCommand {
         }
         if let limit { queries = Array(queries.prefix(limit)) }
         let corpus = try store.openExistingStore()
+        let relevant = Set(set.judgements.grades.keys.flatMap { set.judgements.relevant(to: $0) })
+        let stored = try corpus.passageIDs(ofDocuments: relevant).count
+        store.note("documents judged relevant: \(stored) of \(relevant.count) are in the store"
+                   + (stored == 0 ? " (ingest the collection's documents; their ids must be the ones the qrels name)" : ""))
         let retriever = try answering.retrieval.openRetriever(corpus, prompts: try answering.retrieval.prompts(), quiet: store.quiet)
         var options = JudgedEvaluationOptions()
         options.recallCutoffs = cutoffs!

@@ -24,7 +24,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
     var qa: String?
 
-    @OptionGroup var judged: JudgedEvaluationOptionGroup
+    @OptionGroup(title: "Relevance judgements, instead of --qa") var judged: JudgedEvaluationOptionGroup
 
     @Option(help: "Side of the split (by article; by paragraph when the set has under 10 articles) to evaluate: train, test or all.")
     var split = "all"

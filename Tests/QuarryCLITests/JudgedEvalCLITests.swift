@@ -34,6 +34,11 @@ final class JudgedEvalCLITests: CLITestCase {
         try checkFigures(eval.stdout)
         XCTAssertTrue(eval.stderr.contains("3 of the 4 in"), eval.stderr)
         XCTAssertTrue(eval.stderr.contains("1 judged queries have no text there"), eval.stderr)
+        XCTAssertTrue(eval.stderr.contains("documents judged relevant: 4 of 5 are in the store"), eval.stderr)
+        let unwritable = try quarry(["eval", "--qrels", "qrels.txt", "--queries", "queries.tsv", "--retriever", "bm25",
+                                     "--run", "no-such-folder/run.txt"], in: dir)
+        XCTAssertNotEqual(unwritable.status, 0)
+        XCTAssertTrue(unwritable.stderr.contains("no-such-folder/run.txt: cannot create (No such file or directory)"), unwritable.stderr)
 
         let run = try String(contentsOf: dir.appendingPathComponent("run.txt"), encoding: .utf8)
             .split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
