@@ -138,11 +138,14 @@ struct TopicParser {
         var name: String?
         var value = ""
         var i = record.startIndex
+        // Once a `<` has no `>` after it, no later one has: stop looking (keeps a run of `<` linear).
+        var closes = true
         func finish() {
             if let name, result[name] == nil { result[name] = collapse(value) }
         }
         while i < record.endIndex {
-            if record[i] == "<", let close = record[i...].firstIndex(of: ">") {
+            if closes, record[i] == "<" {
+                guard let close = record[i...].firstIndex(of: ">") else { closes = false; continue }
                 let tag = record[record.index(after: i)..<close].lowercased()
                 finish()
                 name = tag.hasPrefix("/") ? nil : tag.split(separator: " ").first.map(String.init)
