@@ -5,9 +5,9 @@ import QuarryTestSupport
 import QuarryText
 import XCTest
 
-/// Seeded mutation fuzzing of the safetensors header parser, the QA-set, qrels and query-file readers, the prompt templates and
-/// the BM25 query path. Property: a located error of the module's own kind or a result; never a crash, a
-/// hang or (for search) an SQL/FTS5 error.
+/// Seeded mutation fuzzing of the safetensors header parser, the QA-set, qrels and query-file readers, the
+/// prompt templates and the BM25 query path. Property: a located error of the module's own kind or a result;
+/// never a crash, a hang or (for search) an SQL/FTS5 error.
 final class ParserFuzzTests: XCTestCase {
     // MARK: safetensors
 
