@@ -62,11 +62,15 @@ func modelFolder(_ option: String?) throws -> URL {
     return url
 }
 
-/// Reads a QA set, optionally one side of the article split, optionally the first `limit` questions.
-func loadQuestions(_ path: String, split: String?, testShare: Double, limit: Int?) throws -> [QAExample] {
+/// Reads a QA set, optionally one side of its split (by article, or by paragraph when it has too few articles:
+/// `QASplitPlan`, whose choice goes to `log`), optionally the first `limit` questions.
+func loadQuestions(_ path: String, split: String?, testShare: Double, limit: Int?,
+                   log: (String) -> Void) throws -> [QAExample] {
     var examples = try QASetReader().read(URL(fileURLWithPath: path)).examples
     if let split, let side = try splitSide(split, option: "--split") {
-        examples = side.select(examples, testShare: testShare)
+        let plan = QASplitPlan(examples, testShare: testShare)
+        log("\(path): \(plan.summary(of: examples))")
+        examples = plan.select(side, from: examples)
     }
     if let limit { examples = Array(examples.prefix(limit)) }
     return examples

@@ -7,8 +7,12 @@ import QuarryText
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Exact match, F1 (SQuAD v1.1) and retrieval top-k accuracy on a QA set.",
+        abstract: "Exact match, F1 (SQuAD v1.1) and retrieval top-k accuracy on a QA set, or nDCG/MRR/recall on relevance judgements.",
         discussion: """
+            With --qrels FILE --queries FILE (or --beir DIR), scores document rankings against relevance judgements \
+            instead, as trec_eval does: recall@k for each --k, MRR@10 and nDCG@10 (see README); --run FILE writes the \
+            ranking as a TREC run file.
+
             With --predictions FILE, scores answers made elsewhere (JSON lines with "question" or "id" and "answer",
             or the official {"id": "answer"} file) instead of running Quarry. Without a trained reader, EM and F1 are
             left out (null in --json) and the retrieval figures still come out.
@@ -18,18 +22,20 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var answering: AnsweringOptions
 
     @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
-    var qa: String
+    var qa: String?
 
-    @Option(help: "Side of the article split to evaluate: train, test or all.")
+    @OptionGroup(title: "Relevance judgements, instead of --qa") var judged: JudgedEvaluationOptionGroup
+
+    @Option(help: "Side of the split (by article; by paragraph when the set has under 10 articles) to evaluate: train, test or all.")
     var split = "all"
 
-    @Option(name: .customLong("test-share"), help: "Share of articles in the test side of the split.")
+    @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
     var testShare = QASplit.defaultTestShare
 
     @Option(help: "Evaluate only the first N questions.")
     var limit: Int?
 
-    @Option(name: [.customShort("k"), .customLong("k")], help: "Top-k cut-offs for retrieval accuracy, comma-separated.")
+    @Option(name: [.customShort("k"), .customLong("k")], help: "Top-k cut-offs for retrieval accuracy (with judgements: for recall), comma-separated.")
     var k = "1,5,20,100"
 
     @Option(help: "Retrieved passages the reader reads per question.")
@@ -53,12 +59,13 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
-    private var cutoffs: [Int]? {
+    var cutoffs: [Int]? {
         let parts = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         return parts.isEmpty || parts.contains(where: { $0 == nil || $0! < 1 }) ? nil : parts.compactMap { $0 }
     }
 
     func validate() throws {
+        try judged.validate(qa: qa)
         if cutoffs == nil { throw ValidationError("--k takes positive integers separated by commas, e.g. 1,5,20,100") }
         if read < 1 { throw ValidationError("--read must be at least 1") }
         _ = try answering.spanScoringRule()
@@ -73,7 +80,8 @@ struct EvalCommand: ParsableCommand {
     }
 
     private func evaluate() throws {
-        let examples = try loadQuestions(qa, split: split, testShare: testShare, limit: limit)
+        guard let qa else { return try evaluateJudged() }
+        let examples = try loadQuestions(qa, split: split, testShare: testShare, limit: limit, log: store.note)
         if let predictions {
             let totals = try PredictionFile(contentsOf: URL(fileURLWithPath: predictions)).score(examples)
             try printFigures(EvalJSON(questions: examples.count, em: totals.exactMatch, f1: totals.f1, answered: totals.answered))

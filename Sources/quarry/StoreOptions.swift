@@ -24,6 +24,11 @@ struct StoreOptions: ParsableArguments {
         !quiet && (progress || isatty(STDERR_FILENO) == 1)
     }
 
+    /// Writes a line for the user on stderr, unless `--quiet`.
+    func note(_ line: String) {
+        if !quiet { StandardError.write(line + "\n") }
+    }
+
     /// Opens the database, creating it when missing (for commands that write).
     func openStore() throws -> CorpusStore {
         try CorpusStore(url: databaseURL)

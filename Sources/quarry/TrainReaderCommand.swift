@@ -27,10 +27,10 @@ struct TrainReaderCommand: ParsableCommand {
     @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
     var qa: String
 
-    @Option(help: "Side of the article split to train on: train, test or all.")
+    @Option(help: "Side of the split (by article; by paragraph when the set has under 10 articles) to train on: train, test or all.")
     var split = "all"
 
-    @Option(name: .customLong("test-share"), help: "Share of articles in the test side of the split.")
+    @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
     var testShare = QASplit.defaultTestShare
 
     @Option(help: "Use only the first N questions.")
@@ -150,7 +150,7 @@ struct TrainReaderCommand: ParsableCommand {
     private func train() throws {
         let corpus = try store.openStore()
         let prompts = try retrieval.prompts()
-        let questions = try loadQuestions(qa, split: split, testShare: testShare, limit: limit)
+        let questions = try loadQuestions(qa, split: split, testShare: testShare, limit: limit, log: store.note)
         guard !questions.isEmpty else { throw ValidationError("\(qa): no questions (after --split/--limit)") }
         let (reader, base) = try initialReader(corpus, prompts: prompts)
         let normalization = SpanScoringRule.Normalization(rawValue: spanNormalization)!

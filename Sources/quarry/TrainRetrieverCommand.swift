@@ -25,7 +25,10 @@ struct TrainRetrieverCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     @Option(help: "Training questions with answers (SQuAD JSON, JSONL, TSV or CSV; .gz accepted).")
-    var qa: String
+    var qa: String?
+
+    @OptionGroup(title: "Relevance judgements, instead of --qa (positives: passages of relevant documents)")
+    var judgements: JudgementOptions
 
     @Option(help: "The model folder both encoders start from.")
     var model = "models/all-MiniLM-L6-v2"
@@ -39,13 +42,13 @@ struct TrainRetrieverCommand: ParsableCommand {
     @Option(help: "Questions to evaluate top-k accuracy on, every --eval-every steps and at the end.")
     var evalQA: String?
 
-    @Option(help: "Side of the article split of --qa to train on: train, test or all.")
+    @Option(help: "Side of the split of --qa (by article; by paragraph when it has under 10 articles) to train on: train, test or all.")
     var split = "all"
 
-    @Option(name: .customLong("eval-split"), help: "Side of the article split of --eval-qa to evaluate on: train, test or all.")
+    @Option(name: .customLong("eval-split"), help: "Side of the split of --eval-qa (with judgements and no --eval-qa: of the judged queries) to evaluate on: train, test or all.")
     var evalSplit = "all"
 
-    @Option(name: .customLong("test-share"), help: "Share of articles in the test side of the split.")
+    @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
     var testShare = QASplit.defaultTestShare
 
     @Option(help: "Training steps.") var steps = 1000
@@ -99,6 +102,7 @@ struct TrainRetrieverCommand: ParsableCommand {
         }
         _ = try splitSide(split, option: "--split")
         _ = try splitSide(evalSplit, option: "--eval-split")
+        if (qa == nil) == !judgements.isGiven { throw ValidationError("give --qa FILE, or --qrels FILE --queries FILE (or --beir DIR), not both") }
     }
 
     func makeConfiguration() -> RetrieverTrainingConfiguration {
@@ -120,11 +124,12 @@ struct TrainRetrieverCommand: ParsableCommand {
         let lock = try store.writerLock(for: "train retriever --name \(name ?? strategy.fileName)")
         defer { withExtendedLifetime(lock) {} }
         var session = RetrieverTrainingSession(
-            databaseURL: store.databaseURL, modelFolder: URL(fileURLWithPath: model), trainingQA: URL(fileURLWithPath: qa),
+            databaseURL: store.databaseURL, modelFolder: URL(fileURLWithPath: model), trainingQA: qa.map { URL(fileURLWithPath: $0) },
             evaluationQA: evalQA.map { URL(fileURLWithPath: $0) }, name: name ?? strategy.fileName, configuration: configuration)
         session.trainingSide = try splitSide(split, option: "--split")
         session.evaluationSide = try splitSide(evalSplit, option: "--eval-split")
         session.testShare = testShare
+        if judgements.isGiven { session.judged = try judgements.load(note: store.note) }
         session.initialCacheName = initialCache
         session.keepGoing = keepGoing
         session.resume = resume

@@ -5,9 +5,9 @@ import QuarryTestSupport
 import QuarryText
 import XCTest
 
-/// Seeded mutation fuzzing of the safetensors header parser, the QA-set readers, the prompt templates and
-/// the BM25 query path. Property: a located error of the module's own kind or a result; never a crash, a
-/// hang or (for search) an SQL/FTS5 error.
+/// Seeded mutation fuzzing of the safetensors header parser, the QA-set, qrels and query-file readers, the
+/// prompt templates and the BM25 query path. Property: a located error of the module's own kind or a result;
+/// never a crash, a hang or (for search) an SQL/FTS5 error.
 final class ParserFuzzTests: XCTestCase {
     // MARK: safetensors
 
@@ -94,6 +94,41 @@ final class ParserFuzzTests: XCTestCase {
                     } catch {
                         return "not a QASetError: \(error)"
                     }
+                }
+            }
+        }
+    }
+
+    // MARK: Relevance judgements and queries
+
+    /// Qrels (TREC and BEIR) and query files (TSV, JSON lines, SGML and XML topics) from hand-made seeds shaped as
+    /// Cranfield, Robust04 and BEIR ship them: a result with non-empty ids, or a QASetError naming the file.
+    func testQrelsAndQueryFiles() throws {
+        let dictionary = ["<top>", "</top>", "<num>", "</num>", "<title>", "</title>", "<desc>", "Number:", "Description:",
+                          "<", ">", "&amp;", "&", "\t", "\n", "\r\n", " ", "0", "-1", "99999999999999999999", "{", "}",
+                          "\"_id\":", "\"text\":", "\"", "query-id", "\u{0}", "\u{FEFF}", "\u{1F600}"]
+        let seeds: [(String, String)] = [
+            ("qrels", "1 0 184 1\r\n1 0 29 0\r\n2 0 85 3\r\n"),
+            ("tsv", "query-id\tcorpus-id\tscore\nq1\tdoc-a\t1\nq1\tdoc-b\t0\n"),
+            ("topics", "<top>\n<num> Number: 301\n<title> Organized Crime\n<desc> Description:\nIdentify groups.\n</top>\n"),
+            ("xml", "<?xml version='1.0'?>\n<xml>\n<top>\n<num> 4</num>\n<title>\nheat &amp; slabs .\n</title>\n</top>\n</xml>\n"),
+            ("jsonl", "{\"_id\": \"q1\", \"text\": \"heat transfer\"}\n{\"id\": 7, \"text\": \"shock\"}\n"),
+            ("queries", "1\twhat is lift\n2\tboundary layers\n"),
+        ]
+        for (ext, seed) in seeds {
+            let harness = try FuzzHarness(target: "judgements-\(ext)", defaultIterations: 200)
+            harness.run(seeds: [Array(seed.utf8)], dictionary: dictionary, extension: ext) { _, url in
+                do {
+                    if ext == "qrels" || ext == "tsv" {
+                        let judgements = try RelevanceJudgements(contentsOf: url)
+                        return judgements.grades.allSatisfy { !$0.key.isEmpty && !$0.value.keys.contains("") } ? nil : "an empty id"
+                    }
+                    let queries = try QueryFile(field: .titleDescription).read(url)
+                    return queries.allSatisfy { !$0.id.isEmpty } ? nil : "an empty query id"
+                } catch let error as QASetError {
+                    return error.description.contains(url.path) ? nil : "error does not name the file: \(error)"
+                } catch {
+                    return "not a QASetError: \(error)"
                 }
             }
         }

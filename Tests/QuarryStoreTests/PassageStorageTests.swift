@@ -38,6 +38,21 @@ final class PassageStorageTests: StoreTestCase {
         XCTAssertTrue(plan.contains { $0.contains("documents_by_title") }, "\(plan)")
     }
 
+    /// What relevance judgements need: each passage's document id as the source gave it, and back.
+    func testPassagesAndDocumentExternalIDs() throws {
+        let store = try makeStore()
+        try add(store, id: "184", title: "Lift", passages: ["l0", "l1"])
+        try add(store, id: "29", title: "Drag", passages: ["d0"])
+        try add(store, source: "other", id: "184", title: "Lift again", passages: ["x0"])
+        let byDocument = try store.passageIDs(ofDocuments: ["184", "29", "missing"])
+        XCTAssertEqual(Set(byDocument.keys), ["184", "29"])
+        XCTAssertEqual(try byDocument["184"]!.map { try store.passage(id: $0)!.text }, ["l0", "l1", "x0"],
+                       "documents of two sources sharing an id are merged, each in reading order")
+        let ids = byDocument["184"]! + byDocument["29"]! + [999]
+        XCTAssertEqual(try store.documentExternalIDs(passageIDs: ids + ids),
+                       Dictionary(uniqueKeysWithValues: zip(ids.dropLast(), ["184", "184", "184", "29"])))
+    }
+
     func testPagingAfterAnIDSkipsGaps() throws {
         let store = try makeStore()
         try add(store, id: "a", title: "A", passages: ["a0", "a1"])

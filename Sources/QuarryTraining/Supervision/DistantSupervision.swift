@@ -67,22 +67,29 @@ public struct DistantSupervision: Sendable {
             summary.questions += 1
             let bearing = Self.answerBearingRows(example.answers, in: corpus)
             guard !bearing.isEmpty else { summary.withoutAnswerBearingPassage += 1; continue }
-            let bearingSet = Set(bearing)
             let ranked = try store.bm25Search(query: example.question, k: bm25Depth).compactMap { rowOfID[$0.passageID] }
-            let positive: Int
-            if let best = ranked.first(where: bearingSet.contains) {
-                positive = best
-                summary.positivesFromBM25 += 1
-            } else {
-                positive = bearing[0]
-                summary.positivesByFallback += 1
-            }
-            let negatives = Array(ranked.lazy.filter { !bearingSet.contains($0) }.prefix(bm25Negatives))
-            result.append(SupervisedQuestion(example: example, queryTokens: queryTokens(example), positive: positive,
-                                             answerBearing: bearing, bm25Negatives: negatives))
-            summary.supervised += 1
+            result.append(supervised(example, queryTokens: queryTokens(example), bearing: bearing, ranked: ranked, summary: &summary))
         }
         return (result, summary)
+    }
+
+    /// The question with its positive, the bearing row BM25 ranks highest (else the first), and BM25's best rows
+    /// that bear nothing as its `bm25` negatives.
+    func supervised(_ example: QAExample, queryTokens: [Int], bearing: [Int], ranked: [Int],
+                    summary: inout SupervisionSummary) -> SupervisedQuestion {
+        let bearingSet = Set(bearing)
+        let positive: Int
+        if let best = ranked.first(where: bearingSet.contains) {
+            positive = best
+            summary.positivesFromBM25 += 1
+        } else {
+            positive = bearing[0]
+            summary.positivesByFallback += 1
+        }
+        summary.supervised += 1
+        let negatives = Array(ranked.lazy.filter { !bearingSet.contains($0) }.prefix(bm25Negatives))
+        return SupervisedQuestion(example: example, queryTokens: queryTokens, positive: positive,
+                                  answerBearing: bearing, bm25Negatives: negatives)
     }
 
     /// Evaluation questions: every example is kept (one with no answer-bearing passage can only miss).

@@ -8,10 +8,14 @@ import QuarryText
 public struct RetrieverTrainingSession {
     public var databaseURL: URL
     public var modelFolder: URL
-    public var trainingQA: URL
+    /// Training questions with answers; nil when `judged` supervises instead.
+    public var trainingQA: URL?
     public var evaluationQA: URL?
-    /// The side of the article split of `trainingQA` to train on, and of `evaluationQA` to evaluate on
-    /// (nil: every question), with the test side's share of articles.
+    /// Judged queries that supervise instead of `trainingQA` (positives: passages of relevant documents). Without
+    /// `evaluationQA`, the `evaluationSide` of these queries (split by query id) is evaluated on.
+    public var judged: JudgedQuerySet?
+    /// The side of the split (`QASplitPlan`: by article, or by paragraph) of `trainingQA` to train on, and of
+    /// `evaluationQA` to evaluate on (nil: every question), with the test side's share of units.
     public var trainingSide: QASplit?
     public var evaluationSide: QASplit?
     public var testShare = QASplit.defaultTestShare
@@ -27,7 +31,7 @@ public struct RetrieverTrainingSession {
     public var finalEmbedding = true
     public var log: (String) -> Void = { _ in }
 
-    public init(databaseURL: URL, modelFolder: URL, trainingQA: URL, evaluationQA: URL? = nil, name: String,
+    public init(databaseURL: URL, modelFolder: URL, trainingQA: URL?, evaluationQA: URL? = nil, name: String,
                 configuration: RetrieverTrainingConfiguration) {
         self.databaseURL = databaseURL
         self.modelFolder = modelFolder
@@ -53,18 +57,43 @@ public struct RetrieverTrainingSession {
         public var finished: Bool
     }
 
-    /// One side of the article split (all of `examples` without a side), saying how many questions it kept.
+    /// One side of the split (all of `examples` without a side), saying which unit it split by and how many
+    /// questions it kept.
     private func select(_ examples: [QAExample], side: QASplit?, of purpose: String) -> [QAExample] {
         guard let side else { return examples }
-        let kept = side.select(examples, testShare: testShare)
-        log("\(purpose) questions: \(kept.count) of \(examples.count) on the \(side.rawValue) side of the article split")
+        let plan = QASplitPlan(examples, testShare: testShare)
+        log("\(purpose) set: \(plan.summary(of: examples))")
+        let kept = plan.select(side, from: examples)
+        log("\(purpose) questions: \(kept.count) of \(examples.count) on the \(side.rawValue) side")
         return kept
+    }
+
+    /// With `judged`: its `trainingSide` supervised by relevant documents, and its `evaluationSide` to evaluate
+    /// on when there is no `evaluationQA`. Without: nothing.
+    private func superviseJudged(store: CorpusStore, corpus: TrainingCorpus, queryTokens: (QAExample) -> [Int]) throws
+        -> ([SupervisedQuestion], SupervisionSummary, [EvaluationQuestion]) {
+        guard let judged else { return ([], SupervisionSummary(), []) }
+        let supervision = try JudgedSupervision(judgements: judged.judgements, corpus: corpus, store: store,
+                                                bm25Depth: configuration.bm25Depth, bm25Negatives: max(32, configuration.samples))
+        let examples = judged.queries.map(\.example)
+        let ids = { (kept: [QAExample]) in Set(kept.map(\.id)) }
+        let training = ids(select(examples, side: trainingSide, of: "training"))
+        let (questions, summary) = try supervision.supervise(judged.queries.filter { training.contains($0.id) }, store: store,
+                                                             corpus: corpus, queryTokens: queryTokens)
+        guard evaluationQA == nil, let evaluationSide else { return (questions, summary, []) }
+        let evaluated = ids(select(examples, side: evaluationSide, of: "evaluation"))
+        let evaluation = supervision.evaluationQuestions(judged.queries.filter { evaluated.contains($0.id) }, queryTokens: queryTokens)
+        log("evaluation: \(evaluation.count) judged queries, \(evaluation.filter { $0.answerBearing.isEmpty }.count) without a relevant passage in the store")
+        return (questions, summary, evaluation)
     }
 
     public func run() throws -> Outcome {
         try configuration.validate()
         guard RetrieverCatalog.isValidName(name) else {
             throw TrainingError.invalidArgument("\(name): not a retriever name (letters, digits, '-', '_' and '.', not first)")
+        }
+        guard trainingQA != nil || judged != nil else {
+            throw TrainingError.invalidArgument("no training questions: give a QA set or judged queries")
         }
         guard FileManager.default.fileExists(atPath: databaseURL.path) else {
             throw TrainingError.invalidArgument("\(databaseURL.path): no such database; run `quarry ingest` first")
@@ -83,13 +112,15 @@ public struct RetrieverTrainingSession {
             tokenizer.encode(prompts.query.render(["question": e.question]).text, maxLength: configuration.maxQueryTokens)
         }
         let reader = QASetReader(keepGoing: keepGoing)
-        let trainingSet = try reader.read(trainingQA)
-        for problem in trainingSet.problems { log("skipped: \(problem)") }
-        let trainingExamples = select(trainingSet.examples, side: trainingSide, of: "training")
-        let supervision = DistantSupervision(bm25Depth: configuration.bm25Depth, bm25Negatives: max(32, configuration.samples))
-        let (questions, summary) = try supervision.supervise(trainingExamples, corpus: corpus, store: store, queryTokens: queryTokens)
+        var (questions, summary, evaluation) = try superviseJudged(store: store, corpus: corpus, queryTokens: queryTokens)
+        if let trainingQA {
+            let trainingSet = try reader.read(trainingQA)
+            for problem in trainingSet.problems { log("skipped: \(problem)") }
+            let trainingExamples = select(trainingSet.examples, side: trainingSide, of: "training")
+            let supervision = DistantSupervision(bm25Depth: configuration.bm25Depth, bm25Negatives: max(32, configuration.samples))
+            (questions, summary) = try supervision.supervise(trainingExamples, corpus: corpus, store: store, queryTokens: queryTokens)
+        }
         log("supervision: \(summary.questions) questions, \(summary.supervised) with a positive (\(summary.positivesFromBM25) ranked by BM25, \(summary.positivesByFallback) by fallback), \(summary.withoutAnswerBearingPassage) without an answer-bearing passage (skipped)")
-        var evaluation: [EvaluationQuestion] = []
         if let evaluationQA {
             let set = try reader.read(evaluationQA)
             evaluation = DistantSupervision.evaluationQuestions(select(set.examples, side: evaluationSide, of: "evaluation"),
@@ -103,7 +134,8 @@ public struct RetrieverTrainingSession {
         let trainer = try RetrieverTrainer(configuration: configuration, encoders: encoders, corpus: corpus, questions: questions,
                                            evaluation: evaluation, initialCache: initial.matrix, ledger: initial.ledger, runFolder: folder)
         trainer.log = log
-        try writeJSON(RunDescription(configuration: configuration, model: modelFolder.path, trainingQA: trainingQA.path,
+        try writeJSON(RunDescription(configuration: configuration, model: modelFolder.path,
+                                     trainingQA: trainingQA?.path ?? judged?.source ?? "",
                                      evaluationQA: evaluationQA?.path, supervision: summary, initialCache: initial.source),
                       to: folder.appendingPathComponent("config.json"))
         try trainer.train(resume: resume, stopAfter: stopAfter)
