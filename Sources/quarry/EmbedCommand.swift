@@ -17,6 +17,7 @@ struct EmbedCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     @Option(help: "The model folder (config.json, vocab.txt, model.safetensors).")
     var model: String
@@ -46,6 +47,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: store.quiet)
         let lock = try store.writerLock(for: "embed --name \(name)")
         defer { withExtendedLifetime(lock) {} }
         SentenceEncoder.useAllCores()

@@ -15,6 +15,7 @@ struct EvalCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @OptionGroup var answering: AnsweringOptions
 
     @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
@@ -66,6 +67,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: store.quiet)
         do { try evaluate() } catch let error as ValidationError { throw error } catch {
             StandardError.write("error: \(error)\n")
             throw ExitCode.failure

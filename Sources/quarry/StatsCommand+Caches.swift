@@ -8,6 +8,8 @@ struct CacheStatsJSON: Encodable {
     var rows: Int
     var dimension: Int
     var model: String
+    /// fp32 or bf16: the encoder precision that made the rows (absent without a manifest).
+    var precision: String?
     /// "current", "partial" or "stale".
     var status: String
     var detail: String
@@ -21,12 +23,13 @@ struct CacheStatsJSON: Encodable {
             let cache = try EmbeddingCache(name: record.name, databaseURL: corpus.url, catalog: catalog)
             let health = try EmbeddingCacheHealth.check(cache, store: corpus)
             return CacheStatsJSON(name: record.name, rows: health.rows, dimension: health.dimension, model: health.model,
+                                  precision: health.precision?.rawValue,
                                   status: health.isStale ? "stale" : health.isCurrent ? "current" : "partial",
                                   detail: health.summary)
         }
     }
 
     var line: String {
-        "\(name): \(rows) rows of \(dimension) floats, model \(model); \(detail)"
+        "\(name): \(rows) rows of \(dimension) floats, made in \(precision ?? "unknown precision") by model \(model); \(detail)"
     }
 }
