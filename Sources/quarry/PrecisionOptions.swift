@@ -8,7 +8,7 @@ extension Precision: ExpressibleByArgument {}
 struct PrecisionOptions: ParsableArguments {
     @Option(help: """
         Input format of the encoder's matrix products: fp32 or bf16 (sums stay fp32). Default: bf16 where \
-        the CPU has avx512_bf16, else fp32.
+        the CPU multiplies it faster than fp32 (avx512_bf16 on AMD, or AMX), else fp32.
         """)
     var precision: Precision?
 
@@ -17,12 +17,10 @@ struct PrecisionOptions: ParsableArguments {
     @discardableResult
     func apply(quiet: Bool = false) -> Precision {
         let chosen = precision ?? Precision.fastest
-        if !quiet && !Precision.cpuHasNativeBF16 {
-            if precision == nil {
-                StandardError.write("note: this CPU has no avx512_bf16, so the encoder runs in fp32\n")
-            } else if chosen == .bf16 {
-                StandardError.write("note: this CPU has no avx512_bf16; bf16 products are emulated and slower than fp32\n")
-            }
+        if !quiet, precision == nil, let reason = Precision.reasonForFP32 {
+            StandardError.write("note: \(reason), so the encoder runs in fp32 (--precision bf16 to force it)\n")
+        } else if !quiet, chosen == .bf16, !Precision.cpuHasNativeBF16 {
+            StandardError.write("note: this CPU has no avx512_bf16; bf16 products are emulated and slower than fp32\n")
         }
         BertEncoder.defaultPrecision = chosen
         return chosen
