@@ -15,6 +15,9 @@ final class OneDNNMatmul {
     struct Shape: Hashable {
         var transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
         var alpha: Float, beta: Float, bf16: Bool
+        /// Batched products (attention's heads): the outer batch sizes and each operand's element strides
+        /// along them; empty for a single product.
+        var batches: [Int] = [], aBatchStrides: [Int] = [], bBatchStrides: [Int] = [], cBatchStrides: [Int] = []
     }
 
     /// Primitives and descriptors for one shape.
@@ -113,12 +116,13 @@ final class OneDNNMatmul {
     private func makePlan(_ s: Shape) -> Plan? {
         // Caller layouts, row-major with leading dimensions; a transposed operand is the same storage read
         // with swapped strides.
-        guard let a32 = Self.matrix(s.m, s.k, strides: s.transA ? (1, s.lda) : (s.lda, 1)),
-              let b32 = Self.matrix(s.k, s.n, strides: s.transB ? (1, s.ldb) : (s.ldb, 1)),
-              var c = Self.matrix(s.m, s.n, strides: (s.ldc, 1)) else { return nil }
+        let outer = s.batches
+        guard let a32 = Self.matrix(outer + [s.m, s.k], strides: s.aBatchStrides + (s.transA ? [1, s.lda] : [s.lda, 1])),
+              let b32 = Self.matrix(outer + [s.k, s.n], strides: s.bBatchStrides + (s.transB ? [1, s.ldb] : [s.ldb, 1])),
+              var c = Self.matrix(outer + [s.m, s.n], strides: s.cBatchStrides + [s.ldc, 1]) else { return nil }
         // bf16 operands are ours to lay out: let the primitive choose (weights blocked for its kernel).
-        guard var a = s.bf16 ? Self.anyLayout(s.m, s.k) : a32,
-              var b = s.bf16 ? Self.anyLayout(s.k, s.n) : b32 else { return nil }
+        guard var a = s.bf16 ? Self.anyLayout(outer + [s.m, s.k]) : a32,
+              var b = s.bf16 ? Self.anyLayout(outer + [s.k, s.n]) : b32 else { return nil }
         var desc = dnnl_matmul_desc_t()
         guard dnnl_matmul_desc_init(&desc, &a, &b, nil, &c) == dnnl_success else { return nil }
         guard let attributes = Self.attributes(alpha: s.alpha, beta: s.beta) else { return nil }
@@ -150,18 +154,18 @@ final class OneDNNMatmul {
         return Reorder(primitive: primitive, source: source, bytes: dnnl_memory_desc_get_size(&target))
     }
 
-    /// An fp32 rows × columns matrix with the given (row, column) element strides.
-    private static func matrix(_ rows: Int, _ columns: Int, strides: (Int, Int)) -> dnnl_memory_desc_t? {
+    /// An fp32 array of `dims` (batch sizes, then rows and columns) with the given element strides.
+    private static func matrix(_ dims: [Int], strides: [Int]) -> dnnl_memory_desc_t? {
         var desc = dnnl_memory_desc_t()
-        let dims: [Int64] = [Int64(rows), Int64(columns)], steps: [Int64] = [Int64(strides.0), Int64(strides.1)]
-        return dnnl_memory_desc_init_by_strides(&desc, 2, dims, dnnl_f32, steps) == dnnl_success ? desc : nil
+        return dnnl_memory_desc_init_by_strides(&desc, Int32(dims.count), dims.map(Int64.init), dnnl_f32,
+                                                strides.map(Int64.init)) == dnnl_success ? desc : nil
     }
 
-    /// A bf16 rows × columns matrix in whatever layout the primitive prefers.
-    private static func anyLayout(_ rows: Int, _ columns: Int) -> dnnl_memory_desc_t? {
+    /// A bf16 array of `dims` in whatever layout the primitive prefers.
+    private static func anyLayout(_ dims: [Int]) -> dnnl_memory_desc_t? {
         var desc = dnnl_memory_desc_t()
-        let dims: [Int64] = [Int64(rows), Int64(columns)]
-        return dnnl_memory_desc_init_by_tag(&desc, 2, dims, dnnl_bf16, dnnl_format_tag_any) == dnnl_success ? desc : nil
+        return dnnl_memory_desc_init_by_tag(&desc, Int32(dims.count), dims.map(Int64.init), dnnl_bf16,
+                                            dnnl_format_tag_any) == dnnl_success ? desc : nil
     }
 
     /// alpha as an output scale, beta as a sum post-op (oneDNN applies them in that order, as gemm does).
