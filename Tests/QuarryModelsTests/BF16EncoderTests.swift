@@ -89,6 +89,29 @@ final class BF16EncoderTests: XCTestCase {
               + "the same up to near-ties at the cut for \(kept), the same nearest passage for \(sameFirst)")
     }
 
+    /// One training step's gradients on oneDNN fp32 against OpenBLAS: the same up to summation order.
+    func testFP32GradientsOnOneDNNMatchOpenBLAS() throws {
+        let encoder = try BertEncoder(contentsOf: try TestResources.miniLM())
+        encoder.precision = .fp32
+        let ids = Array(try ReferenceEmbeddingTests.loadFixture().rows.prefix(12).map(\.input_ids))
+        MatrixProducts.fp32Library = .openBLAS
+        let blas = try Self.gradients(of: encoder, ids: ids)
+        MatrixProducts.fp32Library = .oneDNN
+        let dnnl = try Self.gradients(of: encoder, ids: ids)
+        XCTAssertLessThanOrEqual(Self.relativeError(dnnl[...], blas[...]), 1e-4)
+    }
+
+    /// The gradient of a fixed random linear loss on the sentence embeddings of `ids`.
+    static func gradients(of encoder: BertEncoder, ids: [[Int]]) throws -> [Float] {
+        let batch = TokenBatch(sequences: ids)
+        var rng = Xoshiro256(seed: 5)
+        let direction = (0..<(batch.size * encoder.dimension)).map { _ in rng.nextNormal() }
+        encoder.store.zeroGradients()
+        let pass = try encoder.trainingForward(batch)
+        encoder.backward(pass, embeddingGradient: direction)
+        return Array(UnsafeBufferPointer(start: encoder.store.gradients, count: encoder.store.count))
+    }
+
     /// One training step's gradients (a fixed random loss on the sentence embeddings of real weights):
     /// bf16 products against fp32, relative L2 error of the whole gradient ≤ 2% and of each weight matrix
     /// ≤ 5%.
@@ -96,15 +119,9 @@ final class BF16EncoderTests: XCTestCase {
         try requireNativeBF16()
         let encoder = try BertEncoder(contentsOf: try TestResources.miniLM())
         let ids = Array(try ReferenceEmbeddingTests.loadFixture().rows.prefix(12).map(\.input_ids))
-        let batch = TokenBatch(sequences: ids)
-        var rng = Xoshiro256(seed: 5)
-        let direction = (0..<(batch.size * encoder.dimension)).map { _ in rng.nextNormal() }
         func gradients(_ precision: Precision) throws -> [Float] {
             encoder.precision = precision
-            encoder.store.zeroGradients()
-            let pass = try encoder.trainingForward(batch)
-            encoder.backward(pass, embeddingGradient: direction)
-            return Array(UnsafeBufferPointer(start: encoder.store.gradients, count: encoder.store.count))
+            return try Self.gradients(of: encoder, ids: ids)
         }
         let fp32 = try gradients(.fp32), bf16 = try gradients(.bf16)
         let whole = Self.relativeError(bf16[...], fp32[...])
