@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         .target(name: "QuarryText", dependencies: ["CZlib"]),
         .target(name: "QuarryStore", dependencies: [
@@ -30,7 +31,7 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "QuarryIngest", dependencies: ["CLibXML2", "CBZip2", "CLZMA", "CZlib", "QuarryStore", "QuarryText"]),
-        .target(name: "QuarryNN", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "QuarryNN", dependencies: ["COpenBLAS", "CDNNL"], swiftSettings: fastMath),
         .target(name: "QuarryModels", dependencies: ["QuarryNN", "QuarryText"], swiftSettings: fastMath),
         .target(name: "QuarryRetrieval", dependencies: [
             "QuarryModels", "QuarryStore", "COpenBLAS",
@@ -44,7 +45,7 @@ let package = Package(
         ]),
 
         // Benchmarks, kept apart from the tests: bench/*.sh drive this executable.
-        .executableTarget(name: "quarry-bench", dependencies: ["QuarryRetrieval", "QuarryStore", "QuarryTraining"], swiftSettings: fastMath),
+        .executableTarget(name: "quarry-bench", dependencies: ["QuarryNN", "QuarryRetrieval", "QuarryStore", "QuarryTraining"], swiftSettings: fastMath),
 
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTestSupport"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTestSupport"]),

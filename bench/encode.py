@@ -1,5 +1,6 @@
-"""Times Quarry's encoder (quarry-bench encode, and `quarry encode` end to end) and sentence-transformers on
-the same passages with the same threads, and compares their embeddings row by row. Run by encode.sh."""
+"""Times Quarry's encoder (quarry-bench encode in fp32 on OpenBLAS and on oneDNN, and in bf16; `quarry encode`
+end to end) and sentence-transformers in fp32 and bf16 on the same passages with the same threads and batch,
+and compares their embeddings row by row with PyTorch fp32's. Run by encode.sh."""
 import argparse
 import gzip
 import json
@@ -32,38 +33,46 @@ def passages_file(work, squad, count, words):
         return path, [json.loads(line) for line in f]
 
 
-def run_quarry(args, path, count):
-    out = os.path.join(args.work, "quarry-embeddings.f32")
+def threads_env(args):
+    """OpenBLAS and oneDNN (OpenMP) held to the benchmark's threads."""
+    return dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+
+
+def run_quarry(args, path, count, precision, library="oneDNN"):
+    out = os.path.join(args.work, f"quarry-embeddings-{precision}-{library}.f32")
     result = subprocess.run(
         [os.path.join(args.bin, "quarry-bench"), "encode", path, "--model", args.model,
-         "--batch", str(args.batch), "--threads", str(args.threads), "--out", out],
-        check=True, capture_output=True, text=True)
+         "--batch", str(args.batch), "--threads", str(args.threads), "--out", out,
+         "--precision", precision, "--fp32-library", library],
+        check=True, capture_output=True, text=True, env=threads_env(args))
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     return figures, np.fromfile(out, dtype=np.float32).reshape(count, -1)
 
 
 def run_quarry_cli(args, path):
-    """`quarry encode` from stdin to stdout, model loading and JSON included."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
+    """`quarry encode` from stdin to stdout at its default precision, model loading and JSON included."""
     start = time.perf_counter()
     with open(path, "rb") as stdin:
         result = subprocess.run([os.path.join(args.bin, "quarry"), "encode", "--model", args.model,
-                                 "--batch", str(args.batch)], stdin=stdin, capture_output=True, check=True, env=env)
+                                 "--batch", str(args.batch)], stdin=stdin, capture_output=True, check=True,
+                                env=threads_env(args))
     seconds = time.perf_counter() - start
     rows = [json.loads(line)["embedding"] for line in result.stdout.decode().splitlines()]
     return seconds, np.array(rows, dtype=np.float32)
 
 
-def run_torch(args, texts):
+def run_torch(args, texts, precision):
     import torch
     from sentence_transformers import SentenceTransformer
     torch.set_num_threads(args.threads)
     model = SentenceTransformer(args.model, device="cpu")
+    if precision == "bf16":
+        model.to(torch.bfloat16)
     model.encode(texts[: args.batch], batch_size=args.batch)  # warm-up
     start = time.perf_counter()
-    rows = model.encode(texts, batch_size=args.batch, convert_to_numpy=True)
+    rows = model.encode(texts, batch_size=args.batch, convert_to_tensor=True)
     seconds = time.perf_counter() - start
-    return seconds, rows.astype(np.float32), torch.__version__
+    return seconds, rows.float().numpy(), torch.__version__
 
 
 def cosines(a, b):
@@ -85,25 +94,41 @@ def main():
     args = parser.parse_args()
 
     path, texts = passages_file(args.work, args.squad, args.passages, args.words)
-    quarry, quarry_rows = run_quarry(args, path, len(texts))
+    n = len(texts)
+    quarry = {}
+    for name, precision, library in [("fp32 on OpenBLAS", "fp32", "openBLAS"), ("fp32", "fp32", "oneDNN"),
+                                     ("bf16", "bf16", "oneDNN")]:
+        quarry[name] = run_quarry(args, path, n, precision, library)
     cli_seconds, cli_rows = run_quarry_cli(args, path)
-    torch_seconds, torch_rows, torch_version = run_torch(args, texts)
+    torch_runs = {precision: run_torch(args, texts, precision) for precision in ("fp32", "bf16")}
+    torch_version = torch_runs["fp32"][2]
+    reference = torch_runs["fp32"][1]
 
-    torch_rate = len(texts) / torch_seconds
-    quarry_rate = quarry["passages_per_second"]
-    cos = cosines(quarry_rows, torch_rows)
-    cli_cos = cosines(cli_rows, torch_rows)
     load = os.getloadavg()
-    print(f"passages: {len(texts)} SQuAD-dev paragraphs cut to {args.words} words "
-          f"(mean {quarry['mean_tokens']:.1f} tokens), batch {args.batch}, {args.threads} threads")
+    mean_tokens = quarry["fp32"][0]["mean_tokens"]
+    print(f"passages: {n} SQuAD-dev paragraphs cut to {args.words} words "
+          f"(mean {mean_tokens:.1f} tokens), batch {args.batch}, {args.threads} threads")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    print(f"{'implementation':<40} {'seconds':>8} {'passages/s':>11}")
-    print(f"{'quarry-bench encode (encoder only)':<40} {quarry['seconds']:>8.2f} {quarry_rate:>11.1f}")
-    print(f"{'quarry encode (CLI, load + JSON)':<40} {cli_seconds:>8.2f} {len(texts) / cli_seconds:>11.1f}")
-    print(f"{'sentence-transformers, torch ' + torch_version:<40} {torch_seconds:>8.2f} {torch_rate:>11.1f}")
-    print(f"ratio quarry / pytorch: {quarry_rate / torch_rate:.2f}x (CLI end to end: {len(texts) / cli_seconds / torch_rate:.2f}x)")
-    print(f"cosine quarry vs pytorch: min {cos.min():.7f}, max {cos.max():.7f}, mean {cos.mean():.7f}; "
-          f"CLI rows min {cli_cos.min():.7f}")
+    print(f"{'implementation':<44} {'seconds':>8} {'passages/s':>11} {'min cos':>10} {'mean cos':>10}  (cosines vs PyTorch fp32)")
+
+    def row(label, seconds, rows):
+        cos = cosines(rows, reference)
+        print(f"{label:<44} {seconds:>8.2f} {n / seconds:>11.1f} {cos.min():>10.6f} {cos.mean():>10.6f}")
+
+    for name, (figures, rows) in quarry.items():
+        row(f"quarry-bench encode {name}", figures["seconds"], rows)
+    row("quarry encode (CLI default, load + JSON)", cli_seconds, cli_rows)
+    for precision, (seconds, rows, _) in torch_runs.items():
+        row(f"sentence-transformers {precision}, torch {torch_version}", seconds, rows)
+
+    def rate(name):
+        return quarry[name][0]["passages_per_second"]
+
+    torch_rate = {precision: n / seconds for precision, (seconds, _, _) in torch_runs.items()}
+    print(f"ratio quarry fp32 / pytorch fp32: {rate('fp32') / torch_rate['fp32']:.2f}x (target 1.5x; "
+          f"on OpenBLAS {rate('fp32 on OpenBLAS') / torch_rate['fp32']:.2f}x)")
+    print(f"ratio quarry bf16 / pytorch bf16: {rate('bf16') / torch_rate['bf16']:.2f}x (target 1.2x)")
+    print(f"ratio quarry CLI / pytorch fp32: {n / cli_seconds / torch_rate['fp32']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # Passage encoding, Quarry's all-MiniLM-L6-v2 against sentence-transformers (PyTorch CPU), in one run on
 # the same real passages and the same number of threads. Makes bench/.venv (torch, sentence-transformers)
 # once, writes 1,000 SQuAD-dev paragraphs cut to 100 words under bench/work/ once, builds quarry-bench and
-# quarry in release, then prints passages/s for both, their ratio, and the cosine between the embeddings.
+# quarry in release, then prints passages/s of Quarry fp32 (OpenBLAS and oneDNN) and bf16 and of PyTorch
+# fp32 and bf16, their ratios, and each one's cosines with PyTorch fp32.
 # Usage: bench/encode.sh [--passages N] [--words W] [--threads T] [--batch B]
 #        SWIFT_BUILD_FLAGS="-Xswiftc -enable-testing" bench/encode.sh   (reuse the tests' release build)
 set -euo pipefail

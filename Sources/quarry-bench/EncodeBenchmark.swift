@@ -1,4 +1,5 @@
 import Foundation
+import QuarryNN
 import QuarryRetrieval
 
 /// `quarry-bench encode`: times SentenceEncoder on texts read from a JSON-lines file (one JSON string per
@@ -10,6 +11,8 @@ struct EncodeBenchmark {
     var batch: Int
     var threads: Int
     var out: URL?
+    var precision: Precision
+    var fp32Library: MatrixProducts.Library
 
     func run() throws {
         let lines = try String(contentsOf: texts, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
@@ -21,6 +24,8 @@ struct EncodeBenchmark {
         }
         let encoder = try SentenceEncoder(modelFolder: model)
         SentenceEncoder.useThreads(threads)
+        encoder.encoder.precision = precision
+        MatrixProducts.fp32Library = fp32Library
         let tokenizeStart = DispatchTime.now().uptimeNanoseconds
         let sequences = inputs.map { encoder.tokenize($0) }
         let tokenizeSeconds = Double(DispatchTime.now().uptimeNanoseconds - tokenizeStart) / 1e9
@@ -33,7 +38,8 @@ struct EncodeBenchmark {
         let figures: [String: Any] = [
             "passages": inputs.count, "seconds": seconds, "passages_per_second": Double(inputs.count) / seconds,
             "tokenize_seconds": tokenizeSeconds, "mean_tokens": Double(tokens) / Double(max(1, inputs.count)),
-            "batch": batch, "threads": threads,
+            "batch": batch, "threads": threads, "precision": precision.rawValue,
+            "fp32_library": fp32Library.rawValue,
         ]
         let json = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
         print(String(decoding: json, as: UTF8.self))

@@ -1,14 +1,18 @@
 import Foundation
+import QuarryNN
 
 // Benchmark driver. Usage:
 //   quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
 //   quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
-//   quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
+//   quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32] [--precision fp32|bf16] [--fp32-library openBLAS|oneDNN]
+//   quarry-bench matmul [--rows N] [--repeats R]
 //   quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
 let usage = """
     usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
            quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
            quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32]
+                              [--precision fp32|bf16] [--fp32-library openBLAS|oneDNN]
+           quarry-bench matmul [--rows N] [--repeats R]
            quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
     """
 
@@ -56,7 +60,25 @@ func parseEncode(_ args: [String]) throws -> EncodeBenchmark {
     return EncodeBenchmark(texts: URL(fileURLWithPath: positional[0]), model: URL(fileURLWithPath: model),
                            batch: try integer("batch", in: options, default: 32),
                            threads: try integer("threads", in: options, default: 2),
-                           out: options["out"].map { URL(fileURLWithPath: $0) })
+                           out: options["out"].map { URL(fileURLWithPath: $0) },
+                           precision: try choice("precision", in: options, default: .fp32),
+                           fp32Library: try choice("fp32-library", in: options, default: MatrixProducts.fp32Library))
+}
+
+/// A `--name value` option naming one case of `T`.
+func choice<T: RawRepresentable & CaseIterable>(_ name: String, in options: [String: String], default value: T) throws -> T
+    where T.RawValue == String {
+    guard let text = options[name] else { return value }
+    guard let picked = T(rawValue: text) else {
+        throw BenchmarkError("--\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got \(text)")
+    }
+    return picked
+}
+
+func parseMatmul(_ args: [String]) throws -> MatmulBenchmark {
+    let (_, options) = try splitArguments(args)
+    return MatmulBenchmark(rows: try integer("rows", in: options, default: 4096),
+                           repeats: try integer("repeats", in: options, default: 20))
 }
 
 func parseTrainStep(_ args: [String]) throws -> TrainingStepBenchmark {
@@ -86,6 +108,7 @@ do {
     case "search": try parseSearch(Array(args.dropFirst())).run()
     case "bm25": try parseBM25(Array(args.dropFirst())).run()
     case "encode": try parseEncode(Array(args.dropFirst())).run()
+    case "matmul": try parseMatmul(Array(args.dropFirst())).run()
     case "train-step": try parseTrainStep(Array(args.dropFirst())).run()
     default: throw BenchmarkError(usage)
     }

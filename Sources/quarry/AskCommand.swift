@@ -13,6 +13,7 @@ struct AskCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @OptionGroup var answering: AnsweringOptions
 
     @Argument(help: "The question (omit to read questions from standard input).")
@@ -33,6 +34,7 @@ struct AskCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: store.quiet)
         do { try answerAll() } catch let error as ValidationError { throw error } catch {
             StandardError.write("error: \(error)\n")
             throw ExitCode.failure

@@ -22,6 +22,7 @@ struct EmbedCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     @Option(help: "The model folder (config.json, vocab.txt, model.safetensors).")
     var model: String?
@@ -58,6 +59,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: store.quiet)
         let cacheName = retriever.map(RetrieverCatalog.cacheName(for:)) ?? name
         let lock = try store.writerLock(for: "embed " + (retriever.map { "--retriever \($0)" } ?? "--name \(name)"))
         defer { withExtendedLifetime(lock) {} }

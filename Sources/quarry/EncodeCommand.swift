@@ -13,6 +13,8 @@ struct EncodeCommand: ParsableCommand {
             error naming it.
             """)
 
+    @OptionGroup var precisionOptions: PrecisionOptions
+
     @Option(help: "The model folder (config.json, vocab.txt, model.safetensors).")
     var model: String
 
@@ -28,6 +30,7 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: false)
         SentenceEncoder.useAllCores()
         let encoder: SentenceEncoder
         do { encoder = try SentenceEncoder(modelFolder: URL(fileURLWithPath: model)) } catch {

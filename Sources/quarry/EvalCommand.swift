@@ -19,6 +19,7 @@ struct EvalCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @OptionGroup var answering: AnsweringOptions
 
     @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
@@ -73,6 +74,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: store.quiet)
         do { try evaluate() } catch let error as ValidationError { throw error } catch {
             StandardError.write("error: \(error)\n")
             throw ExitCode.failure

@@ -8,6 +8,8 @@ struct CacheStatsJSON: Encodable {
     var rows: Int
     var dimension: Int
     var model: String
+    /// fp32 or bf16: the encoder precision that made the rows (absent without a manifest).
+    var precision: String?
     /// "current", "partial" or "stale"; "sampling" for a trained retriever's corrected cache.
     var status: String
     var detail: String
@@ -23,7 +25,7 @@ struct CacheStatsJSON: Encodable {
                 ?? retrievers.first(where: { $0.cacheName == record.name && record.weightsHash.hasPrefix(TrainedRetrieverRecord.runMatrixHashPrefix) }) {
                 // Computed by the corrector, not by a model: no weights to compare, and never served by default.
                 return CacheStatsJSON(name: record.name, rows: record.rowsCompleted, dimension: record.dimension, model: record.modelPath,
-                                      status: "sampling",
+                                      precision: nil, status: "sampling",
                                       detail: "the corrected cache retriever \(owner.name) sampled negatives from while training; "
                                           + "searched only as --retriever \(owner.name):corrected")
             }
@@ -32,12 +34,13 @@ struct CacheStatsJSON: Encodable {
             let owner = retrievers.first { $0.cacheName == record.name }
             let detail = owner.map { "served by retriever \($0.name); " + health.summary(refreshCommand: "quarry embed --retriever \($0.name)") }
             return CacheStatsJSON(name: record.name, rows: health.rows, dimension: health.dimension, model: health.model,
+                                  precision: health.precision?.rawValue,
                                   status: health.isStale ? "stale" : health.isCurrent ? "current" : "partial",
                                   detail: detail ?? health.summary)
         }
     }
 
     var line: String {
-        "\(name): \(rows) rows of \(dimension) floats, model \(model); \(detail)"
+        "\(name): \(rows) rows of \(dimension) floats, made in \(precision ?? "unknown precision") by model \(model); \(detail)"
     }
 }

@@ -22,6 +22,7 @@ struct TrainReaderCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
     @OptionGroup var retrieval: RetrievalOptions
 
     @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
@@ -139,6 +140,7 @@ struct TrainReaderCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: store.quiet)
         let lock = try store.writerLock(for: "train reader --name \(name)")
         defer { withExtendedLifetime(lock) {} }
         do { try train() } catch let error as ValidationError { throw error } catch {

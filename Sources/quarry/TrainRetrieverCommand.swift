@@ -23,6 +23,7 @@ struct TrainRetrieverCommand: ParsableCommand {
             """)
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var precisionOptions: PrecisionOptions
 
     @Option(help: "Training questions with answers (SQuAD JSON, JSONL, TSV or CSV; .gz accepted).")
     var qa: String?
@@ -119,6 +120,7 @@ struct TrainRetrieverCommand: ParsableCommand {
     }
 
     func run() throws {
+        precisionOptions.apply(quiet: store.quiet)
         let configuration = makeConfiguration()
         let strategy = try configuration.strategy()
         let lock = try store.writerLock(for: "train retriever --name \(name ?? strategy.fileName)")

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryNN
 import QuarryRetrieval
 import QuarryStore
 import QuarryTestSupport
@@ -198,7 +199,9 @@ final class DenseRetrievalCLITests: CLITestCase {
         let directory = try TestResources.temporaryDirectory(for: self)
         let database = directory.appendingPathComponent("stale.sqlite")
         try copyStore(corpus.embedded, to: database)
-        XCTAssertEqual(try cacheStatus(database, in: directory)["status"] as? String, "current")
+        let made = try cacheStatus(database, in: directory)
+        XCTAssertEqual(made["status"] as? String, "current")
+        XCTAssertEqual(made["precision"] as? String, Precision.fastest.rawValue, "the default precision made the cache")
 
         // Passages ingested since: reported as unfinished, and the next embed adds only them.
         let extra = TestResources.packageRoot.appendingPathComponent("corpora/demo/extra/01-aurora.txt")

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryNN
 import QuarryTestSupport
 import XCTest
 
@@ -31,13 +32,30 @@ final class EncodeCLITests: CLITestCase {
     }
 
     func testFixtureStringsMatchTheReferenceEmbeddings() throws {
+        try checkFixtureStrings(precision: "fp32", minimumCosine: 0.9999)
+    }
+
+    func testBF16FixtureStringsStayCloseToTheReference() throws {
+        guard Precision.cpuHasNativeBF16 else { throw XCTSkip("this CPU has no avx512_bf16: --precision bf16 is not checked here") }
+        try checkFixtureStrings(precision: "bf16", minimumCosine: 0.999)
+    }
+
+    func testUnknownPrecisionIsAnError() throws {
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let result = try quarry(["encode", "--model", try TestResources.miniLM().path, "--precision", "fp16"],
+                                stdin: "\"text\"\n", in: directory)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("fp16"), result.stderr)
+    }
+
+    private func checkFixtureStrings(precision: String, minimumCosine: Float) throws {
         let model = try TestResources.miniLM()
         let fixture = try JSONDecoder().decode(
             Fixture.self, from: Data(contentsOf: try TestResources.fixture("minilm/reference-embeddings.json")))
         let directory = try TestResources.temporaryDirectory(for: self)
         let lines = try fixture.rows.map { String(decoding: try JSONEncoder().encode($0.text), as: UTF8.self) }
         // A batch smaller than the input, so output is written while input is still being read.
-        let result = try quarry(["encode", "--model", model.path, "--batch", "7"],
+        let result = try quarry(["encode", "--model", model.path, "--batch", "7", "--precision", precision],
                                 stdin: lines.joined(separator: "\n") + "\n", in: directory)
         XCTAssertEqual(result.status, 0, result.stderr)
         let output = result.stdout.split(separator: "\n")
@@ -51,9 +69,9 @@ final class EncodeCLITests: CLITestCase {
             let cosine = zip(mine, row.embedding).reduce(Float(0)) { $0 + $1.0 * $1.1 }
                 / (norm(mine) * norm(row.embedding))
             worst = min(worst, cosine)
-            XCTAssertGreaterThanOrEqual(cosine, 0.9999, "text: \(row.text.prefix(60))")
+            XCTAssertGreaterThanOrEqual(cosine, minimumCosine, "text: \(row.text.prefix(60))")
         }
-        print("quarry encode: worst cosine with the reference over \(output.count) strings: \(worst)")
+        print("quarry encode --precision \(precision): worst cosine with the reference over \(output.count) strings: \(worst)")
     }
 
     func testBadLineIsAnErrorNamingIt() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryNN
 import QuarryStore
 import QuarryTestSupport
 import QuarryText
@@ -62,6 +63,24 @@ final class PassageEmbeddingJobTests: XCTestCase {
         let textOnly = try PassageEmbeddingJob(store: store, encoder: encoder, prompts: try Prompts(directory: directory)).run()
         XCTAssertEqual(textOnly.restartReason, "the passage template changed")
         XCTAssertEqual(textOnly.added, 4)
+    }
+
+    /// A cache made in one precision is never continued in the other: the run says so and starts again.
+    func testPrecisionChangeRestartsAndIsRecorded() throws {
+        encoder.encoder.precision = .fp32
+        try PassageEmbeddingJob(store: store, encoder: encoder, prompts: Prompts()).run()
+        XCTAssertEqual(try EmbeddingCacheManifest.load(for: try cache())?.precision, .fp32)
+        try add("lakes", title: "Lakes", passages: ["Lake Baikal is the deepest lake on Earth."])
+        encoder.encoder.precision = .bf16
+        let restarted = try PassageEmbeddingJob(store: store, encoder: encoder, prompts: Prompts()).run()
+        XCTAssertEqual(restarted.restartReason, "the cache was made in fp32, this run encodes in bf16 (--precision fp32 resumes it)")
+        XCTAssertEqual(restarted.resumedFrom, 0)
+        XCTAssertEqual(restarted.rows, 4)
+        XCTAssertEqual(try EmbeddingCacheManifest.load(for: try cache())?.precision, .bf16)
+        XCTAssertEqual(try EmbeddingCacheHealth.check(try cache(), store: store).precision, .bf16)
+        let again = try PassageEmbeddingJob(store: store, encoder: encoder, prompts: Prompts()).run()
+        XCTAssertNil(again.restartReason)
+        XCTAssertEqual(again.resumedFrom, 4)
     }
 
     func testReplacedPassagesMakeTheCacheStale() throws {

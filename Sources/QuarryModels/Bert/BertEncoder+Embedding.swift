@@ -10,7 +10,10 @@ extension BertEncoder {
     public func embed(_ sequences: [[Int]], maxBatch: Int = 32, maxTokens: Int = 4096) throws -> [Float] {
         let dim = dimension
         var result = [Float](repeating: 0, count: sequences.count * dim)
-        for indices in LengthBuckets.batches(lengths: sequences.map(\.count), maxBatch: maxBatch, maxTokens: maxTokens) {
+        // Longest batch first: the activation buffers then grow once, not at nearly every batch (fresh
+        // pages cost a fault each).
+        let batches = LengthBuckets.batches(lengths: sequences.map(\.count), maxBatch: maxBatch, maxTokens: maxTokens)
+        for indices in batches.reversed() {
             let batch = TokenBatch(sequences: indices.map { sequences[$0] })
             let embeddings = try embed(batch)
             result.withUnsafeMutableBufferPointer { out in

@@ -144,12 +144,13 @@ extension BertEncoder {
         ws.dNormed.data.update(from: ws.dSum.data, count: n * h)
         ws.dActivation.zero()
         Linear.backward(dinp: ws.dActivation.data, dweight: s.gradient(w.output), dbias: s.gradient(w.outputBias),
-                        dout: ws.dSum.data, inp: a.activation.data, weight: s.value(w.output), rows: n, inDim: i, outDim: h)
+                        dout: ws.dSum.data, inp: a.activation.data, weight: s.value(w.output), rows: n, inDim: i, outDim: h,
+                        precision: precision)
         ws.dPre.zero()
         GELU.backward(dinp: ws.dPre.data, dout: ws.dActivation.data, inp: a.preActivation.data, count: n * i)
         Linear.backward(dinp: ws.dNormed.data, dweight: s.gradient(w.intermediate), dbias: s.gradient(w.intermediateBias),
                         dout: ws.dPre.data, inp: a.attentionNormed.data, weight: s.value(w.intermediate),
-                        rows: n, inDim: h, outDim: i)
+                        rows: n, inDim: h, outDim: i, precision: precision)
         // Attention layer norm: dNormed → dSum (= d attentionSum), which flows to the projection and to x.
         ws.dSum.zero()
         LayerNorm.backward(dinp: ws.dSum.data, dweight: s.gradient(w.attentionNorm), dbias: s.gradient(w.attentionNormBias),
@@ -158,14 +159,16 @@ extension BertEncoder {
         ws.dHidden.data.update(from: ws.dSum.data, count: n * h)
         ws.dContext.zero()
         Linear.backward(dinp: ws.dContext.data, dweight: s.gradient(w.attentionOutput), dbias: s.gradient(w.attentionOutputBias),
-                        dout: ws.dSum.data, inp: a.context.data, weight: s.value(w.attentionOutput), rows: n, inDim: h, outDim: h)
+                        dout: ws.dSum.data, inp: a.context.data, weight: s.value(w.attentionOutput), rows: n, inDim: h, outDim: h,
+                        precision: precision)
         ws.dq.zero(); ws.dk.zero(); ws.dv.zero()
         Attention.backward(dq: ws.dq.data, dk: ws.dk.data, dv: ws.dv.data, scratch: ws.scratch.data, dout: ws.dContext.data,
                            q: a.q.data, k: a.k.data, v: a.v.data, probs: a.probs.data,
                            batch: batch, length: length, channels: h, heads: c.heads)
         for (d, weight, bias) in [(ws.dq, w.query, w.queryBias), (ws.dk, w.key, w.keyBias), (ws.dv, w.value, w.valueBias)] {
             Linear.backward(dinp: ws.dHidden.data, dweight: s.gradient(weight), dbias: s.gradient(bias),
-                            dout: d.data, inp: x, weight: s.value(weight), rows: n, inDim: h, outDim: h)
+                            dout: d.data, inp: x, weight: s.value(weight), rows: n, inDim: h, outDim: h,
+                            precision: precision)
         }
     }
 }

@@ -15,6 +15,11 @@ public final class BertEncoder {
     public var maxSequenceLength: Int
     /// Every weight, with gradients beside them.
     public let store: ParameterStore
+    /// Input format of the layers' matrix products, inference and training alike (weights, activations and
+    /// gradients are fp32 in memory either way).
+    public var precision: Precision = BertEncoder.defaultPrecision
+    /// The precision new encoders start with: fp32 unless a program sets it (the CLI's `--precision`).
+    public static var defaultPrecision: Precision = .fp32
     /// The folder this encoder was loaded from, whose tokenizer and pooling files `save` copies.
     public internal(set) var sourceFolder: URL?
     let weights: BertWeights
@@ -139,23 +144,27 @@ public final class BertEncoder {
         let s = store, w = weights.layers[l], a = acts.layer(l)
         let x = acts.input(ofLayer: l).data, out = acts.output(ofLayer: l).data
         // Self-attention block: x[N,C] → q,k,v[N,C] → context[N,C] → LN(x + context·Woᵀ)
-        Linear.forward(out: a.q.data, inp: x, weight: s.value(w.query), bias: s.value(w.queryBias), rows: n, inDim: h, outDim: h)
-        Linear.forward(out: a.k.data, inp: x, weight: s.value(w.key), bias: s.value(w.keyBias), rows: n, inDim: h, outDim: h)
-        Linear.forward(out: a.v.data, inp: x, weight: s.value(w.value), bias: s.value(w.valueBias), rows: n, inDim: h, outDim: h)
+        for (out, weight, bias) in [(a.q, w.query, w.queryBias), (a.k, w.key, w.keyBias), (a.v, w.value, w.valueBias)] {
+            Linear.forward(out: out.data, inp: x, weight: s.value(weight), bias: s.value(bias), rows: n, inDim: h, outDim: h,
+                           precision: precision)
+        }
         Attention.forward(out: a.context.data, probs: a.probs.data, q: a.q.data, k: a.k.data, v: a.v.data, mask: mask,
                           batch: batch, length: length, channels: h, heads: c.heads)
         Linear.forward(out: a.attentionSum.data, inp: a.context.data, weight: s.value(w.attentionOutput),
-                       bias: s.value(w.attentionOutputBias), rows: n, inDim: h, outDim: h)
+                       bias: s.value(w.attentionOutputBias), rows: n, inDim: h, outDim: h,
+                       precision: precision)
         Residual.forward(out: a.attentionSum.data, a: a.attentionSum.data, b: x, count: n * h)
         LayerNorm.forward(out: a.attentionNormed.data, mean: a.mean1.data, rstd: a.rstd1.data, inp: a.attentionSum.data,
                           weight: s.value(w.attentionNorm), bias: s.value(w.attentionNormBias), rows: n, dim: h,
                           eps: c.layerNormEpsilon)
         // Feed-forward block: LN(h1 + GELU(h1·W1ᵀ)·W2ᵀ)  [N,C] → [N,I] → [N,C]
         Linear.forward(out: a.preActivation.data, inp: a.attentionNormed.data, weight: s.value(w.intermediate),
-                       bias: s.value(w.intermediateBias), rows: n, inDim: h, outDim: i)
+                       bias: s.value(w.intermediateBias), rows: n, inDim: h, outDim: i,
+                       precision: precision)
         GELU.forward(out: a.activation.data, inp: a.preActivation.data, count: n * i)
         Linear.forward(out: a.outputSum.data, inp: a.activation.data, weight: s.value(w.output),
-                       bias: s.value(w.outputBias), rows: n, inDim: i, outDim: h)
+                       bias: s.value(w.outputBias), rows: n, inDim: i, outDim: h,
+                       precision: precision)
         Residual.forward(out: a.outputSum.data, a: a.outputSum.data, b: a.attentionNormed.data, count: n * h)
         // In inference `out` aliases `x`, which is no longer read past this point.
         LayerNorm.forward(out: out, mean: a.mean2.data, rstd: a.rstd2.data, inp: a.outputSum.data,

@@ -12,6 +12,8 @@ public enum Attention {
     ) {
         let t = length, c = channels, d = channels / heads
         let scale = 1 / Float(d).squareRoot()
+        if batchedForward(out: out, probs: probs, q: q, k: k, v: v, mask: mask, batch: batch, length: length,
+                          channels: channels, heads: heads) { return }
         // Heads are independent small products: run them side by side, each on one BLAS thread.
         Parallel.forEachSmallProduct(batch &* heads) { pair, _ in
             let b = pair / heads, h = pair % heads
@@ -22,6 +24,30 @@ public enum Attention {
             softmaxRows(p, rows: t, columns: t, keyMask: mask + b &* t)
             BLAS.gemm(m: t, n: d, k: t, a: p, lda: t, b: v + offset, ldb: c, c: out + offset, ldc: c)
         }
+    }
+
+    /// `forward` as two batched oneDNN products over every (sequence, head) with the softmax between
+    /// them; false when oneDNN does not run fp32 products here.
+    private static func batchedForward(
+        out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+        batch: Int, length: Int, channels: Int, heads: Int
+    ) -> Bool {
+        let t = length, c = channels, d = channels / heads
+        // Head h of sequence b starts at b·T·C + h·D in Q, K, V and the output; its probabilities are dense.
+        let rows = (t &* c, d), square = (heads &* t &* t, t &* t)
+        guard MatrixProducts.batchedGemm(transB: true, batches: (batch, heads), m: t, n: t, k: d,
+                                         alpha: 1 / Float(d).squareRoot(), a: q, lda: c, aStrides: rows,
+                                         b: k, ldb: c, bStrides: rows, c: probs, ldc: t, cStrides: square)
+        else { return false }
+        // Parallel only past a few thousand elements per worker: short sequences stay on this thread.
+        Parallel.forRanges(batch &* heads, grain: max(1, 4096 / (t &* t))) { start, end in
+            for pair in start..<end {
+                softmaxRows(probs + pair &* t &* t, rows: t, columns: t, keyMask: mask + (pair / heads) &* t)
+            }
+        }
+        return MatrixProducts.batchedGemm(batches: (batch, heads), m: t, n: d, k: t, a: probs, lda: t, aStrides: square,
+                                          b: v, ldb: c, bStrides: rows, c: out, ldc: c, cStrides: rows)
     }
 
     /// Row-wise softmax restricted to unmasked columns; rows with no unmasked column become all zero.

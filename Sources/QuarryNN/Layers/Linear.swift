@@ -1,14 +1,16 @@
-/// Fully connected layer, weights stored as PyTorch does ([out, in]).
+/// Fully connected layer, weights stored as PyTorch does ([out, in]). `precision` is that of the matrix
+/// products' inputs; outputs and gradients are fp32 either way.
 public enum Linear {
     /// out[N, O] = inp[N, I] · weight[O, I]ᵀ + bias[O]
     public static func forward(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, inDim: Int, outDim: Int
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, inDim: Int, outDim: Int,
+        precision: Precision = .fp32
     ) {
         if let bias {
             for r in 0..<rows { (out + r &* outDim).update(from: bias, count: outDim) }
         }
-        BLAS.gemm(transB: true, m: rows, n: outDim, k: inDim, a: inp, b: weight,
+        MatrixProducts.gemm(precision: precision, transB: true, m: rows, n: outDim, k: inDim, a: inp, b: weight,
                   beta: bias == nil ? 0 : 1, c: out)
     }
 
@@ -17,13 +19,14 @@ public enum Linear {
     public static func backward(
         dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        rows: Int, inDim: Int, outDim: Int
+        rows: Int, inDim: Int, outDim: Int, precision: Precision = .fp32
     ) {
         if let dinp {
-            BLAS.gemm(m: rows, n: inDim, k: outDim, a: dout, b: weight, beta: 1, c: dinp)
+            MatrixProducts.gemm(precision: precision, m: rows, n: inDim, k: outDim, a: dout, b: weight, beta: 1, c: dinp)
         }
         if let dweight {
-            BLAS.gemm(transA: true, m: outDim, n: inDim, k: rows, a: dout, b: inp, beta: 1, c: dweight)
+            MatrixProducts.gemm(precision: precision, transA: true, m: outDim, n: inDim, k: rows, a: dout, b: inp,
+                                beta: 1, c: dweight)
         }
         if let dbias {
             for r in 0..<rows {

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryNN
 import QuarryStore
 
 /// How a cache stands against its model and its store, cheaply enough for every `search` and `stats`:
@@ -10,6 +11,8 @@ public struct EmbeddingCacheHealth: Sendable {
     public var dimension: Int
     /// The model folder that made the rows.
     public var model: String
+    /// The encoder precision that made the rows (nil without a manifest).
+    public var precision: Precision?
     /// Passages in the store now.
     public var passages: Int
     /// Why the rows no longer describe the current weights or passages (empty when they do).
@@ -29,6 +32,7 @@ public struct EmbeddingCacheHealth: Sendable {
         var health = EmbeddingCacheHealth(name: cache.name, rows: record.rowsCompleted, dimension: record.dimension,
                                           model: record.modelPath, passages: try store.passageCount(), staleReasons: [])
         let manifest = try EmbeddingCacheManifest.load(for: cache)
+        health.precision = manifest?.madePrecision
         if manifest == nil { health.staleReasons.append("the cache has no manifest (\(EmbeddingCacheManifest.url(for: cache).path))") }
         let current: WeightsFingerprint?
         if let weights {

@@ -1,7 +1,8 @@
 import Foundation
+import QuarryNN
 
 /// How a cache's rows were made, kept beside the float file as `<name>.json`: the model folder, the
-/// fingerprint of its weights, the passage template and the truncation. The store's record holds the row
+/// fingerprint of its weights, the passage template, the truncation and the precision. The store's record holds the row
 /// count and the weights hash; this adds what it takes to reproduce a row, and lets a check skip
 /// re-hashing unchanged weights.
 public struct EmbeddingCacheManifest: Codable, Equatable, Sendable {
@@ -13,15 +14,23 @@ public struct EmbeddingCacheManifest: Codable, Equatable, Sendable {
     /// Token limit per passage, special tokens included.
     public var maxTokens: Int
     public var dimension: Int
+    /// The encoder's precision when it made the rows; nil in manifests from before it was recorded, whose
+    /// rows were all made in fp32 (`madePrecision`).
+    public var precision: Precision?
+
+    /// The precision the rows were made in.
+    public var madePrecision: Precision { precision ?? .fp32 }
 
     enum CodingKeys: String, CodingKey {
-        case model, weights, dimension
+        case model, weights, dimension, precision
         case passageTemplate = "passage_template"
         case maxTokens = "max_tokens"
     }
 
-    public init(model: String, weights: WeightsFingerprint, passageTemplate: String, maxTokens: Int, dimension: Int) {
+    public init(model: String, weights: WeightsFingerprint, passageTemplate: String, maxTokens: Int, dimension: Int,
+                precision: Precision) {
         self.model = model
+        self.precision = precision
         self.weights = weights
         self.passageTemplate = passageTemplate
         self.maxTokens = maxTokens

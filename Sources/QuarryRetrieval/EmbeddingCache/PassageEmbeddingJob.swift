@@ -44,7 +44,7 @@ public final class PassageEmbeddingJob {
         let weights = try WeightsFingerprint.of(modelFolder: encoder.folder, reusing: sameFolder ? previous?.weights : nil)
         let manifest = EmbeddingCacheManifest(
             model: encoder.folder.path, weights: weights, passageTemplate: Self.templateText(prompts.passage),
-            maxTokens: maxTokens, dimension: encoder.dimension)
+            maxTokens: maxTokens, dimension: encoder.dimension, precision: encoder.encoder.precision)
         let restartReason = try reasonToRestart(manifest: manifest, previous: previous)
         let hasRecord = try cache.record() != nil
         if restartReason != nil || !hasRecord {
@@ -95,6 +95,10 @@ public final class PassageEmbeddingJob {
         if record.dimension != manifest.dimension { return "the model's dimension differs from the cache's" }
         if previous.passageTemplate != manifest.passageTemplate { return "the passage template changed" }
         if previous.maxTokens != manifest.maxTokens { return "the token limit changed (\(previous.maxTokens) → \(manifest.maxTokens))" }
+        if previous.madePrecision != manifest.madePrecision {
+            return "the cache was made in \(previous.madePrecision), this run encodes in \(manifest.madePrecision) "
+                + "(--precision \(previous.madePrecision) resumes it)"
+        }
         let entries: [CachedPassageEntry]
         do { entries = try CachedPassageList.read(for: cache, count: record.rowsCompleted) } catch {
             return "\(error)"
