@@ -161,7 +161,7 @@ final class DenseRetrievalCLITests: CLITestCase {
         let database = directory.appendingPathComponent("killed.sqlite")
         try copyStore(corpus.ingested, to: database)
         let arguments = ["embed", "--model", model.path, "--db", database.path] + Self.embedArguments
-        var generator = SeededGenerator(seed: 77)
+        var generator = SplitMix64(seed: 77)
         var killsLanded = 0
         var previousRows = 0
         // 20 seeded moments, short enough that most land before the job is done (each run resumes the last).
