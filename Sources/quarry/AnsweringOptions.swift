@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import QuarryQA
+import QuarryRetrieval
 import QuarryStore
 import QuarryText
 
 /// Options of the commands that retrieve: templates and retriever (`ask`, `eval`, `train reader`).
 struct RetrievalOptions: ParsableArguments {
-    @Option(help: "Retriever: bm25, an embedding cache or trained retriever name (default: dense when it exists, else bm25), hybrid, or hybrid:NAME.")
+    @Option(help: "Retriever: bm25, an embedding cache or trained retriever name (NAME:corrected: the cache it sampled from; default: dense when it exists, else bm25), hybrid, or hybrid:NAME.")
     var retriever: String?
 
     @Option(name: .customLong("prompts"), help: "Folder of prompt templates (default: $QUARRY_PROMPTS, else ./prompts, else built in).")
@@ -16,9 +17,9 @@ struct RetrievalOptions: ParsableArguments {
         try Prompts.load(from: promptsDirectory.map { URL(fileURLWithPath: $0) })
     }
 
-    func openRetriever(_ store: CorpusStore, prompts: Prompts, quiet: Bool) throws -> PassageRetriever {
+    func openRetriever(_ store: CorpusStore, prompts: Prompts, quiet: Bool) throws -> any Retriever {
         let note = { (line: String) in if !quiet { StandardError.write("note: \(line)\n") } }
-        let opened = try RetrieverChoice(retriever).open(store: store, prompts: prompts, note: note)
+        let opened = try RetrieverChoice(parsing: retriever).open(store: store, prompts: prompts, note: note)
         opened.warnings.forEach(note)
         return opened
     }

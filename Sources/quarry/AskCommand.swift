@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuarryQA
+import QuarryRetrieval
 import QuarryStore
 
 struct AskCommand: ParsableCommand {

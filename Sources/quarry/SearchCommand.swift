@@ -9,9 +9,10 @@ struct SearchCommand: ParsableCommand {
         commandName: "search",
         abstract: "Find the passages that best match a query: BM25 over the full-text index, dense, or both.",
         discussion: """
-            --dense encodes the query (through prompts/query.txt) with the model that made the cache and scores
-            every cached passage exactly; --hybrid fuses the BM25 and dense rankings by reciprocal rank. A cache
-            that no longer matches its model or the passages is searched anyway, with a warning on stderr.
+            --retriever NAME encodes the query (through prompts/query.txt) with the model that made the cache \
+            NAME (or the query encoder of the trained retriever NAME) and scores every cached passage exactly; \
+            hybrid:NAME fuses the BM25 and dense rankings by reciprocal rank. A cache that no longer matches its \
+            model or the passages is searched anyway, with a warning on stderr.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -25,11 +26,10 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Print the results as a JSON list of {passage_id, title, text, score}.")
     var json = false
 
-    @OptionGroup var dense: DenseSearchOptions
+    @OptionGroup var retrieval: SearchRetrieverOptions
 
     func validate() throws {
         if k < 1 { throw ValidationError("-k must be at least 1") }
-        if dense.dense && dense.hybrid { throw ValidationError("choose one of --dense and --hybrid") }
     }
 
     func run() throws {
@@ -41,22 +41,22 @@ struct SearchCommand: ParsableCommand {
         }
     }
 
-    /// The ranked passages: the one place a new retriever plugs in.
-    private func retrieve(from corpus: CorpusStore) throws -> [PassageHit] {
-        guard dense.dense || dense.hybrid || dense.retriever != nil else { return try corpus.bm25Search(query: query, k: k) }
+    /// The ranked passages, by the retriever the options choose.
+    private func retrieve(from corpus: CorpusStore) throws -> [RetrievedPassage] {
+        let choice = retrieval.choice()
+        guard choice != .bm25 else { return try BM25Retriever(store: corpus).retrieve(query, k: k) }
         SentenceEncoder.useAllCores()
         do {
-            let retriever = try dense.source().open(store: corpus, prompts: try dense.loadPrompts())
+            let retriever = try choice.open(store: corpus, prompts: try retrieval.loadPrompts())
             if !store.quiet { for warning in retriever.warnings { StandardError.write("warning: \(warning)\n") } }
-            if dense.hybrid { return try PassageSearch.hybrid(query, retriever: retriever, store: corpus, k: k) }
-            return try PassageSearch.dense(query, retriever: retriever, store: corpus, k: k)
+            return try retriever.retrieve(query, k: k)
         } catch {
             StandardError.write("error: \(error)\n")
             throw ExitCode.failure
         }
     }
 
-    private func printTable(_ hits: [PassageHit]) {
+    private func printTable(_ hits: [RetrievedPassage]) {
         if hits.isEmpty, !store.quiet { StandardError.write("no passage matches\n") }
         for (rank, hit) in hits.enumerated() {
             print("\(rank + 1). [\(String(format: "%.3f", hit.score))] \(hit.title) (passage \(hit.passageID))")
@@ -72,7 +72,7 @@ struct SearchHitJSON: Encodable {
     var text: String
     var score: Double
 
-    init(_ hit: PassageHit) {
+    init(_ hit: RetrievedPassage) {
         passage_id = hit.passageID
         title = hit.title
         text = hit.text

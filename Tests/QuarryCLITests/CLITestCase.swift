@@ -103,14 +103,8 @@ class CLITestCase: XCTestCase {
 
     /// A JSONL corpus of `count` synthetic documents (seeded), for inputs bigger than a hand-written file.
     func writeSyntheticCorpus(_ count: Int, to url: URL, seed: UInt64 = 11) throws {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
+        func next() -> UInt64 { generator.next() }
         FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }

@@ -6,7 +6,8 @@ import QuarryTestSupport
 import QuarryText
 import XCTest
 
-/// `quarry embed` and `quarry search --dense/--hybrid` end to end on the demo wiki: retrieval quality on its
+/// `quarry embed` and `quarry search` over a cache (`--retriever NAME`, `hybrid:NAME`, and the hidden aliases
+/// `--dense/--hybrid/--cache` of earlier releases) end to end on the demo wiki: retrieval quality on its
 /// test questions, SIGKILL-and-resume, and stale-cache reports.
 final class DenseRetrievalCLITests: CLITestCase {
     /// The demo wiki ingested once, and a copy of it embedded once, shared by the tests of this class.
@@ -91,12 +92,12 @@ final class DenseRetrievalCLITests: CLITestCase {
         XCTAssertEqual(retriever.warnings, [])
         let questions = try testQuestions()
         XCTAssertEqual(questions.count, 150)
-        let ranked = try retriever.search(questions.map(\.question), k: 5)
+        let ranked = try retriever.retrieve(questions.map(\.question), k: 5)
         var found = 0, hybridFound = 0, bm25Found = 0
         for (question, hits) in zip(questions, ranked) {
             let titles = try hits.map { try XCTUnwrap(try store.passage(id: $0.passageID)).title }
             if titles.contains(question.title) { found += 1 }
-            let hybrid = try PassageSearch.hybrid(question.question, retriever: retriever, store: store, k: 5)
+            let hybrid = try HybridRetriever(sparse: BM25Retriever(store: store), dense: retriever).retrieve(question.question, k: 5)
             if hybrid.contains(where: { $0.title == question.title }) { hybridFound += 1 }
             if try store.bm25Search(query: question.question, k: 5).contains(where: { $0.title == question.title }) { bm25Found += 1 }
         }
@@ -114,7 +115,7 @@ final class DenseRetrievalCLITests: CLITestCase {
             XCTAssertEqual(result.status, 0, result.stderr)
             let hits = try XCTUnwrap(try json(result.stdout) as? [[String: Any]])
             XCTAssertEqual(Set(hits.first.map { Array($0.keys) } ?? []), ["passage_id", "title", "text", "score"])
-            let expected = try retriever.search([question.question], k: 5)[0]
+            let expected = try retriever.retrieve([question.question], k: 5)[0]
             XCTAssertEqual(hits.compactMap { ($0["passage_id"] as? NSNumber)?.int64Value }, expected.map(\.passageID))
             let scores = hits.compactMap { ($0["score"] as? NSNumber)?.doubleValue }
             XCTAssertEqual(scores, scores.sorted(by: >))
@@ -130,6 +131,15 @@ final class DenseRetrievalCLITests: CLITestCase {
                                 in: corpus.directory)
         XCTAssertEqual(hybrid.status, 0, hybrid.stderr)
         XCTAssertEqual((try json(hybrid.stdout) as? [[String: Any]])?.count, 4)
+        // The hidden flags of earlier releases are spellings of `--retriever` values: the same rankings.
+        for (alias, value) in [("--hybrid", "hybrid:dense"), ("--dense", "dense")] {
+            let old = try quarry(["search", alias, questions[1].question, "--k", "4", "--json", "--db", corpus.embedded.path],
+                                 in: corpus.directory)
+            let new = try quarry(["search", "--retriever", value, questions[1].question, "--k", "4", "--json",
+                                  "--db", corpus.embedded.path], in: corpus.directory)
+            XCTAssertEqual(new.status, 0, new.stderr)
+            XCTAssertEqual(new.stdout, old.stdout, "\(alias) against --retriever \(value)")
+        }
         let both = try quarry(["search", "--dense", "--hybrid", "x", "--db", corpus.embedded.path], in: corpus.directory)
         XCTAssertNotEqual(both.status, 0)
         let missing = try quarry(["search", "--dense", "x", "--cache", "other", "--db", corpus.embedded.path], in: corpus.directory)
@@ -152,7 +162,7 @@ final class DenseRetrievalCLITests: CLITestCase {
         let database = directory.appendingPathComponent("killed.sqlite")
         try copyStore(corpus.ingested, to: database)
         let arguments = ["embed", "--model", model.path, "--db", database.path] + Self.embedArguments
-        var generator = SeededGenerator(seed: 77)
+        var generator = SplitMix64(seed: 77)
         var killsLanded = 0
         var previousRows = 0
         // 20 seeded moments, short enough that most land before the job is done (each run resumes the last).

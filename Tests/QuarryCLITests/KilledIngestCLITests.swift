@@ -26,7 +26,7 @@ final class KilledIngestCLITests: CLITestCase {
         XCTAssertGreaterThan(expected.count, 30_000)
 
         let interrupted = directory.appendingPathComponent("interrupted.sqlite")
-        var generator = SeededGenerator(seed: 2024)
+        var generator = SplitMix64(seed: 2024)
         var killsLanded = 0
         for attempt in 0..<5 {
             let delay = Double.random(in: 0.05...(duration * 0.9), using: &generator)
@@ -60,7 +60,7 @@ final class KilledIngestCLITests: CLITestCase {
         let (expected, duration) = try uninterruptedRun(arguments + ["--db", reference.path], in: directory)
 
         let interrupted = directory.appendingPathComponent("interrupted.sqlite")
-        var generator = SeededGenerator(seed: 4711)
+        var generator = SplitMix64(seed: 4711)
         var killsLanded = 0, grew = 0, previous = 0
         for attempt in 0..<20 {
             let delay = Double.random(in: 0.02...(duration * 0.95), using: &generator)
@@ -83,18 +83,5 @@ final class KilledIngestCLITests: CLITestCase {
         XCTAssertEqual(try CorpusStore(url: interrupted).integrityProblems(), [])
         XCTAssertEqual(try CorpusStore(url: interrupted).bm25Search(query: "anarchism history", k: 10),
                        try CorpusStore(url: reference).bm25Search(query: "anarchism history", k: 10))
-    }
-}
-
-/// A seeded random source, so the kill moments are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

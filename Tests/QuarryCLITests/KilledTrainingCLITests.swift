@@ -119,7 +119,7 @@ final class KilledTrainingCLITests: CLITestCase {
     /// step (read by `step`) has not gone back. Returns the step after each run.
     private func killRepeatedly(_ arguments: [String], database: URL, in directory: URL, full: Double, seed: UInt64,
                                 step: () throws -> Int) throws -> [Int] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var window = full / 4
         var landed = 0, runs = 0, steps: [Int] = [], delays: [String] = []
         while landed < Self.killPoints && runs < 3 * Self.killPoints {

@@ -50,7 +50,7 @@ class IngestTestCase: XCTestCase {
 
     /// `count` documents of `words` synthetic words each, deterministic.
     func syntheticDocuments(_ count: Int, words: Int = 250) -> [SourceDocument] {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         return (0..<count).map { index in
             let text = (0..<words).map { _ in "w\(generator.next() % 3000)" }.joined(separator: " ")
             return SourceDocument(externalID: "doc-\(index)", title: "Document \(index)", sections: [text])
@@ -65,18 +65,5 @@ class IngestTestCase: XCTestCase {
                 FROM passages p JOIN documents d ON d.id = p.document_id ORDER BY p.id
                 """)
         }
-    }
-}
-
-/// A small deterministic generator for synthetic text.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -128,7 +128,7 @@ final class PassageEmbeddingJobTests: XCTestCase {
                        retrieverFolder.appendingPathComponent("query").path)
         let opened = try DenseRetrieverSource.embeddingCache(name: "fresh").open(store: store, prompts: Prompts())
         XCTAssertEqual(opened.warnings, [], "checked against the passage encoder that made it: current")
-        XCTAssertEqual(try opened.search(["Which river flows to the Black Sea?"], k: 1)[0].first?.passageID,
+        XCTAssertEqual(try opened.retrieve(["Which river flows to the Black Sea?"], k: 1)[0].first?.passageID,
                        try store.passages(after: 0, limit: 1).first?.id)
     }
 }

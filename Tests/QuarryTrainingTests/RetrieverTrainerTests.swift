@@ -32,7 +32,7 @@ final class RetrieverTrainerTests: XCTestCase {
         let served = try DenseRetrieverSource.trainedRetriever(parsing: "tiny").open(store: store, prompts: Prompts())
         XCTAssertEqual([served.name, served.cacheName], ["tiny", "retriever-tiny"])
         XCTAssertEqual(served.warnings, [])
-        XCTAssertEqual(try served.search(["what is the secret code of name40"], k: 5)[0].count, 5)
+        XCTAssertEqual(try served.retrieve(["what is the secret code of name40"], k: 5)[0].count, 5)
         let corrected = try DenseRetrieverSource.trainedRetriever(parsing: "tiny:corrected").open(store: store, prompts: Prompts())
         XCTAssertEqual([corrected.name, corrected.cacheName], ["tiny:corrected", "retriever-tiny-corrected"])
         for name in ["query/model.safetensors", "passage/model.safetensors", "corrector.safetensors", "config.json",

@@ -1,7 +1,9 @@
 import Foundation
 
 /// xoshiro256** seeded through splitmix64: small, fast and identical on every platform, so a seed fixes a run.
-public struct Xoshiro256: RandomNumberGenerator {
+/// The one generator of the project (initialisation, dropout, shuffling, negative sampling); Codable so a
+/// checkpoint can carry its state. Not for cryptography.
+public struct Xoshiro256: RandomNumberGenerator, Codable, Equatable, Sendable {
     private var s0, s1, s2, s3: UInt64
     private var spareNormal: Float?
 

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryRetrieval
 import QuarryText
 
 /// An answer with the passage that supports it.
@@ -33,7 +34,7 @@ public struct AnswerResult: Sendable {
 /// Retrieve-then-read: a retriever ranks passages, a reader (when there is one) scores spans in the best
 /// `readDepth` of them.
 public final class QuestionAnswerer {
-    public let retriever: PassageRetriever?
+    public let retriever: (any Retriever)?
     public let reader: ExtractiveReader?
     /// Passages retrieved per question.
     public var retrieveDepth: Int
@@ -44,7 +45,7 @@ public final class QuestionAnswerer {
     /// Other span scoring rules whose top answers are also reported (same encoder pass; for comparisons).
     public var comparedRules: [SpanScoringRule] = []
 
-    public init(retriever: PassageRetriever?, reader: ExtractiveReader?, retrieveDepth: Int = 10, readDepth: Int = 10) {
+    public init(retriever: (any Retriever)?, reader: ExtractiveReader?, retrieveDepth: Int = 10, readDepth: Int = 10) {
         self.retriever = retriever
         self.reader = reader
         self.retrieveDepth = retrieveDepth

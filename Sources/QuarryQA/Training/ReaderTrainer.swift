@@ -92,22 +92,15 @@ public final class ReaderTrainer {
 
     /// The example index read at global position `position` (step · batch + slot).
     func exampleIndex(at position: Int) -> Int {
-        let n = examples.count
-        let epoch = position / n
-        if epoch != cachedEpoch {
-            var rng = Xoshiro256(seed: options.seed &* 0x9E37_79B9 &+ UInt64(epoch))
-            cachedOrder = Array(0..<n)
-            cachedOrder.shuffle(using: &rng)
-            cachedEpoch = epoch
-        }
-        return cachedOrder[position % n]
+        order.index(at: position)
     }
     /// Seconds of training behind the current step (restored from a checkpoint), for time budgets.
     private var trainedSeconds = 0.0
     /// The steps since the last metrics line (restored from a checkpoint, so a resumed run logs the same means).
     private var logWindow = LogWindow()
-    private var cachedEpoch = -1
-    private var cachedOrder: [Int] = []
+    private lazy var order = EpochOrder(count: examples.count) { [seed = options.seed] epoch in
+        seed &* 0x9E37_79B9 &+ UInt64(epoch)
+    }
 
     /// The training item of an example: one positive window (a seeded choice among those holding a whole
     /// answer) first, then up to `negatives` windows without an answer, in passage (retrieval) order.

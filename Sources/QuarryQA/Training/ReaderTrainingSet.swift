@@ -1,4 +1,5 @@
 import Foundation
+import QuarryRetrieval
 import QuarryText
 
 /// Turns a QA set into reader training examples.
@@ -58,7 +59,7 @@ public enum ReaderTrainingSet {
 
     /// Distant supervision: each question with its top `k` retrieved passages; answers located in them by
     /// normalised whole-word match. Questions whose answer is in none of them are counted in `skipped`.
-    public static func retrieved(_ examples: [QAExample], retriever: PassageRetriever, k: Int, batchSize: Int = 64,
+    public static func retrieved(_ examples: [QAExample], retriever: any Retriever, k: Int, batchSize: Int = 64,
                                  progress: ((Int) -> Void)? = nil) throws -> (examples: [ReaderTrainingExample], skipped: Int) {
         var result: [ReaderTrainingExample] = []
         var skipped = 0

@@ -1,6 +1,6 @@
 import GRDB
 
-/// A passage found by a search, with its score (higher is better).
+/// A passage found by a search, with its score (higher is better): QuarryRetrieval's `RetrievedPassage`.
 public struct PassageHit: Equatable, Sendable {
     public var passageID: Int64
     public var title: String

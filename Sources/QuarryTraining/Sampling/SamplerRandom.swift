@@ -1,26 +1,5 @@
-/// A small seeded generator (xoshiro256**, seeded through splitmix64) so sampling is reproducible
-/// from one integer. Not for cryptography.
-public struct SamplerRandom: RandomNumberGenerator, Sendable, Codable, Equatable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+import QuarryNN
 
-    public init(seed: UInt64) {
-        var x = seed
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
-    }
-
-    public mutating func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = s3 << 45 | s3 >> 19
-        return result
-    }
-}
+/// The negative sampler's generator, carried in `TrainingProgress` so a resumed run draws what an
+/// uninterrupted one would: QuarryNN's xoshiro256**, whose encoded state (s0…s3) it has always had.
+public typealias SamplerRandom = Xoshiro256

@@ -1,3 +1,5 @@
+import QuarryNN
+
 /// Which questions each step trains on: the questions in a fresh seeded permutation every epoch, cut
 /// into consecutive batches. A function of (seed, step) alone, so a resumed run sees the same batches.
 public struct BatchSchedule: Sendable {
@@ -14,24 +16,9 @@ public struct BatchSchedule: Sendable {
 
     /// Question indices of 0-based `step` (a batch may span two epochs).
     public func batch(at step: Int) -> [Int] {
-        var result: [Int] = []
-        result.reserveCapacity(batchSize)
-        var position = step * batchSize
-        var cachedEpoch = -1
-        var order: [Int] = []
-        for _ in 0..<batchSize {
-            let epoch = position / questionCount
-            if epoch != cachedEpoch { order = permutation(epoch: epoch); cachedEpoch = epoch }
-            result.append(order[position % questionCount])
-            position += 1
+        var order = EpochOrder(count: questionCount) { [seed] epoch in
+            seed &* 0x9E37_79B9 &+ UInt64(epoch) &* 0x1000_0000_01B3
         }
-        return result
-    }
-
-    private func permutation(epoch: Int) -> [Int] {
-        var rng = SamplerRandom(seed: seed &* 0x9E37_79B9 &+ UInt64(epoch) &* 0x1000_0000_01B3)
-        var order = Array(0..<questionCount)
-        order.shuffle(using: &rng)
-        return order
+        return (0..<batchSize).map { order.index(at: step * batchSize + $0) }
     }
 }

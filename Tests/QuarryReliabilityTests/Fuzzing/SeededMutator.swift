@@ -1,23 +1,18 @@
+import QuarryTestSupport
+
 /// A deterministic byte mutator: the same seed gives the same sequence of inputs on every machine, so a
 /// finding is reproduced from its seed and iteration number alone.
 struct SeededMutator {
-    private var state: UInt64
+    private var generator: SplitMix64
     /// Format-specific fragments worth splicing in (tags, entity references, wikitext markup, …).
     let dictionary: [[UInt8]]
 
     init(seed: UInt64, dictionary: [String]) {
-        state = seed
+        generator = SplitMix64(seed: seed)
         self.dictionary = dictionary.map { Array($0.utf8) }
     }
 
-    /// SplitMix64.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
 
