@@ -87,7 +87,7 @@ final class ServedRetrieverCLITests: CLITestCase {
         let asked = try quarry(["ask", "Which city is carved into sandstone cliffs?", "--retriever", "run", "--reader", "none",
                                 "--db", database.path], in: directory)
         XCTAssertEqual(asked.status, 0, asked.stderr)
-        XCTAssertEqual(asked.stderr, "", "a current served cache needs no warning")
+        XCTAssertFalse(asked.stderr.contains("warning"), "a current served cache needs no warning: \(asked.stderr)")
         let refused = try quarry(["ask", "Which city?", "--retriever", "run:corrected", "--reader", "none", "--db", database.path],
                                  in: directory)
         XCTAssertNotEqual(refused.status, 0, "the corrected cache is what run:corrected reads")

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryRetrieval
 import QuarryText
 
 /// How `JudgedEvaluator` runs.
@@ -41,7 +42,7 @@ public struct JudgedEvaluationReport: Sendable {
 /// for recall@max-cut-off, then recall@k, MRR@10 and nDCG@10 (`RankingMetrics`) are averaged over the judged
 /// queries.
 public struct JudgedEvaluator {
-    public let retriever: PassageRetriever
+    public let retriever: any Retriever
     /// The judged document id of each passage (a TREC DOCNO, a BEIR `_id`); passages missing from the result
     /// (gone from the store) are dropped.
     public let documentIDs: ([Int64]) throws -> [Int64: String]
@@ -49,7 +50,7 @@ public struct JudgedEvaluator {
     public let passageCount: Int
     public let options: JudgedEvaluationOptions
 
-    public init(retriever: PassageRetriever, documentIDs: @escaping ([Int64]) throws -> [Int64: String],
+    public init(retriever: any Retriever, documentIDs: @escaping ([Int64]) throws -> [Int64: String],
                 passageCount: Int, options: JudgedEvaluationOptions = JudgedEvaluationOptions()) {
         self.retriever = retriever
         self.documentIDs = documentIDs
