@@ -15,14 +15,14 @@ KS = (1, 5, 20, 100)
 
 
 def hits(path):
-    """question id -> first rank holding an answer (None: not in the top 100)."""
+    """question id -> 0-based rank of the first passage holding an answer (None: not in the top 100)."""
     with open(path) as f:
         return {o["id"]: o.get("first_hit_rank") for o in map(json.loads, f)}
 
 
 def accuracy_vectors(rank_maps, ids, k):
     """Per question, the share of runs that answered within k."""
-    return [sum(1 for m in rank_maps if m.get(i) is not None and m[i] <= k) / len(rank_maps) for i in ids]
+    return [sum(1 for m in rank_maps if m.get(i) is not None and m[i] < k) / len(rank_maps) for i in ids]
 
 
 def bootstrap(a, b, rounds=2000, seed=7):
