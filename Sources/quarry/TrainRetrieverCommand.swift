@@ -72,7 +72,7 @@ struct TrainRetrieverCommand: ParsableCommand {
     @Option(help: "Passages drawn at random and embedded fresh each step to teach the corrector, beside the step's own.")
     var correctorSamples = 0
     @Option(help: ArgumentHelp(
-        "Held-out questions on which each evaluation compares the sampling softmaxes with the fresh one (0: off).",
+        "Questions (from --eval-qa, else the training ones) on which each evaluation compares the sampling softmaxes with the fresh one (0: off).",
         discussion: "Each evaluation then re-embeds the whole corpus (counted as probe passes) and also reports top-k accuracy on it."))
     var fidelityQuestions = 0
     @Option(help: "Truncate passages to this many tokens.") var maxPassageTokens = 128
