@@ -1,4 +1,5 @@
 import Foundation
+import QuarryRetrieval
 import QuarryStore
 import QuarryTestSupport
 import XCTest
@@ -58,10 +59,11 @@ final class ServedRetrieverCLITests: CLITestCase {
         let process = try makeProcess(resuming, in: directory)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        // Wait for the recorded row count, not the file's size: the floats reach the file before the catalog
+        // counts them, and a kill between the two rightly loses the window.
+        let catalog = try EmbeddingCacheCatalog(database: try CorpusStore(url: killed).pool)
         try process.run()
-        let servedFile = cacheFile(killed, "retriever-run.f32")
-        let firstWindow = 256 * 384 * 4
-        while process.isRunning && ((try? FileManager.default.attributesOfItem(atPath: servedFile.path)[.size] as? Int) ?? 0) < firstWindow {
+        while process.isRunning && ((try? catalog.record(named: "retriever-run")?.rowsCompleted) ?? 0) < 256 {
             Thread.sleep(forTimeInterval: 0.005)
         }
         XCTAssertTrue(process.isRunning, "the run ended before its final embedding could be killed")
