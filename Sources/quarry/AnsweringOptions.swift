@@ -36,6 +36,18 @@ struct AnsweringOptions: ParsableArguments {
             help: "How spans are scored across passages: window, window+relevance, shared or shared+relevance (default: the rule the reader was trained for).")
     var spanScoring: String?
 
+    @Option(help: "Retrieved passages the reader reads per question (default: as many as the reader was trained to read, recorded with it; 10 for older readers).")
+    var read: Int?
+
+    func validate() throws {
+        if let read, read < 1 { throw ValidationError("--read must be at least 1") }
+    }
+
+    /// Passages read per question: `--read`, else what `reader` was trained to read, else `fallback`.
+    func readDepth(for reader: ExtractiveReader?, fallback: Int) -> Int {
+        read ?? reader?.readPassages ?? fallback
+    }
+
     func openReader(_ store: CorpusStore, prompts: Prompts) throws -> ExtractiveReader? {
         if reader == "none" { return nil }
         let opened = try ReaderLibrary(store: store).open(reader, prompts: prompts)

@@ -20,7 +20,7 @@ struct AskCommand: ParsableCommand {
     @Argument(help: "The question (omit to read questions from standard input).")
     var question: String?
 
-    @Option(name: [.customShort("k"), .customLong("k")], help: "Passages retrieved and read.")
+    @Option(name: [.customShort("k"), .customLong("k")], help: "Passages retrieved (and listed when there is no reader).")
     var k = 10
 
     @Option(help: "Alternative answers shown after the best one.")
@@ -48,7 +48,7 @@ struct AskCommand: ParsableCommand {
         let prompts = try answering.retrieval.prompts()
         let retriever = try answering.retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet || json)
         let reader = try answering.openReader(corpus, prompts: prompts)
-        let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: k, readDepth: k)
+        let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: k, readDepth: answering.readDepth(for: reader, fallback: k))
         answerer.answerLimit = alternatives + 1
         let loadSeconds = Date().timeIntervalSince(loadStart)
         if let question {
@@ -82,7 +82,7 @@ struct AskCommand: ParsableCommand {
             return
         }
         guard let best = result.answers.first else {
-            print(result.retrieved.isEmpty ? "No passage matches the question." : "No answer found in the \(result.retrieved.count) passages read.")
+            print(result.retrieved.isEmpty ? "No passage matches the question." : "No answer found in the \(min(result.retrieved.count, answerer.readDepth)) passages read.")
             return
         }
         print("A: \(best.text)   (score \(String(format: "%.3f", best.logScore)), p = \(String(format: "%.3f", best.probability))\(best.occurrences > 1 ? ", found \(best.occurrences) times" : ""))")

@@ -39,9 +39,6 @@ struct EvalCommand: ParsableCommand {
     @Option(name: [.customShort("k"), .customLong("k")], help: "Top-k cut-offs for retrieval accuracy (with judgements: for recall), comma-separated.")
     var k = "1,5,20,100"
 
-    @Option(help: "Retrieved passages the reader reads per question.")
-    var read = 10
-
     @Flag(name: .customLong("gold-context"), help: "Read each question's own SQuAD paragraph (reader only, no retrieval).")
     var goldContext = false
 
@@ -60,6 +57,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
+    @Option(name: .customLong("question-style"),
+            help: "Ask the questions as written (asked) or as typed into a search engine (search: lower case, no question mark).")
+    var questionStyle = QuestionStyle.asked.rawValue
+
     var cutoffs: [Int]? {
         let parts = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         return parts.isEmpty || parts.contains(where: { $0 == nil || $0! < 1 }) ? nil : parts.compactMap { $0 }
@@ -68,9 +69,9 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         try judged.validate(qa: qa)
         if cutoffs == nil { throw ValidationError("--k takes positive integers separated by commas, e.g. 1,5,20,100") }
-        if read < 1 { throw ValidationError("--read must be at least 1") }
         _ = try answering.spanScoringRule()
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if QuestionStyle(rawValue: questionStyle) == nil { throw ValidationError("--question-style takes asked or search") }
     }
 
     func run() throws {
@@ -83,7 +84,12 @@ struct EvalCommand: ParsableCommand {
 
     private func evaluate() throws {
         guard let qa else { return try evaluateJudged() }
-        let examples = try loadQuestions(qa, split: split, testShare: testShare, limit: limit, log: store.note)
+        let style = QuestionStyle(rawValue: questionStyle)!
+        let examples = try loadQuestions(qa, split: split, testShare: testShare, limit: limit, log: store.note).map { example in
+            var example = example
+            example.question = style.apply(to: example.question)
+            return example
+        }
         if let predictions {
             let totals = try PredictionFile(contentsOf: URL(fileURLWithPath: predictions)).score(examples)
             try printFigures(EvalJSON(questions: examples.count, em: totals.exactMatch, f1: totals.f1, answered: totals.answered))
@@ -98,7 +104,7 @@ struct EvalCommand: ParsableCommand {
         }
         let retriever = goldContext ? nil : try answering.retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
         let ks = cutoffs!
-        let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: ks.max()!, readDepth: read)
+        let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: ks.max()!, readDepth: answering.readDepth(for: reader, fallback: 10))
         answerer.answerLimit = 1
         if compareScoring, let reader { answerer.comparedRules = SpanScoringRule.all.filter { $0 != reader.spanScoring } }
         var options = EvaluationOptions()
@@ -133,6 +139,7 @@ struct EvalCommand: ParsableCommand {
         figures.gold_context = goldContext
         if let reader {
             figures.span_scoring = reader.spanScoring.description
+            if !goldContext { figures.read = answerer.readDepth }
             if compareScoring {
                 figures.by_span_scoring = Dictionary(uniqueKeysWithValues: report.comparedAnswers.map {
                     ($0.key.description, ScoringFigures(em: $0.value.exactMatch, f1: $0.value.f1))
@@ -147,7 +154,7 @@ struct EvalCommand: ParsableCommand {
         if json { try JSONOutput.print(figures); return }
         print("questions: \(figures.questions)")
         if let em = figures.em, let f1 = figures.f1 {
-            print(String(format: "exact match: %.2f   F1: %.2f", em, f1))
+            print(String(format: "exact match: %.2f   F1: %.2f", em, f1) + (figures.read.map { "   (\($0) passages read per question)" } ?? ""))
         } else {
             print("exact match: -   F1: -   (no reader)")
         }
@@ -181,6 +188,8 @@ struct EvalJSON: Encodable {
     var reader: String?
     var gold_context: Bool?
     var span_scoring: String?
+    /// Passages the reader read per question (`--read`, else the reader's own).
+    var read: Int?
     var by_span_scoring: [String: ScoringFigures]?
 
     init(questions: Int, em: Double?, f1: Double?, answered: Int?) {
@@ -190,7 +199,7 @@ struct EvalJSON: Encodable {
     // em, f1 and top_k are always present (null when not measured), as scripts read them.
     enum CodingKeys: String, CodingKey {
         case questions, em, f1, answered, top_k, questions_per_second, seconds, retriever, retriever_cache, reader, gold_context,
-             span_scoring, by_span_scoring
+             span_scoring, read, by_span_scoring
     }
 
     func encode(to encoder: Encoder) throws {
@@ -207,6 +216,7 @@ struct EvalJSON: Encodable {
         try c.encodeIfPresent(reader, forKey: .reader)
         try c.encodeIfPresent(gold_context, forKey: .gold_context)
         try c.encodeIfPresent(span_scoring, forKey: .span_scoring)
+        try c.encodeIfPresent(read, forKey: .read)
         try c.encodeIfPresent(by_span_scoring, forKey: .by_span_scoring)
     }
 }

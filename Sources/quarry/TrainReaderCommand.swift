@@ -25,8 +25,12 @@ struct TrainReaderCommand: ParsableCommand {
     @OptionGroup var precisionOptions: PrecisionOptions
     @OptionGroup var retrieval: RetrievalOptions
 
-    @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip).")
-    var qa: String
+    @Option(help: "QA set: SQuAD JSON, JSON lines, TSV or CSV (optionally gzip). Repeat it to train on several sets at once; PATH:WEIGHT counts each of that set's questions WEIGHT times a pass (fractions take an even share).")
+    var qa: [String]
+
+    @Option(name: .customLong("search-style-share"),
+            help: "Share of the questions (0–1) also trained on in search-engine style: lower case, no question mark.")
+    var searchStyleShare = 0.0
 
     @Option(help: "Side of the split (by article; by paragraph when the set has under 10 articles) to train on: train, test or all.")
     var split = "all"
@@ -93,6 +97,11 @@ struct TrainReaderCommand: ParsableCommand {
     var minutes: Double?
 
     func validate() throws {
+        if qa.isEmpty { throw ValidationError("give at least one --qa FILE") }
+        if let bad = qa.first(where: { QAMixturePart(parsing: $0) == nil }) {
+            throw ValidationError("--qa \(bad): a weight after ':' must be a positive number")
+        }
+        if !(0...1).contains(searchStyleShare) { throw ValidationError("--search-style-share must lie in [0, 1]") }
         if k < 1 { throw ValidationError("--k must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -139,6 +148,22 @@ struct TrainReaderCommand: ParsableCommand {
         return (name, (paragraphs.examples + articles.examples, paragraphs.skipped + articles.skipped))
     }
 
+    /// The questions of every `--qa` set (each split on its own), weighted, with their search-style variants.
+    private func trainingQuestions() throws -> [QAExample] {
+        var sets: [(examples: [QAExample], weight: Double)] = []
+        for part in qa.compactMap(QAMixturePart.init(parsing:)) {
+            let examples = try loadQuestions(part.path, split: split, testShare: testShare, limit: limit, log: store.note)
+            guard !examples.isEmpty else { throw ValidationError("\(part.path): no questions (after --split/--limit)") }
+            sets.append((examples, part.weight))
+        }
+        let mixed = QAMixture.withSearchStyleVariants(QAMixture.mix(sets), share: searchStyleShare)
+        if sets.count > 1 || searchStyleShare > 0 {
+            let parts = zip(qa, sets).map { "\($0.0) \($0.1.examples.count)" }.joined(separator: ", ")
+            store.note("training questions: \(parts); \(mixed.count) in the mixture (weights and search-style variants)")
+        }
+        return mixed
+    }
+
     func run() throws {
         precisionOptions.apply(quiet: store.quiet)
         let lock = try store.writerLock(for: "train reader --name \(name)")
@@ -152,8 +177,7 @@ struct TrainReaderCommand: ParsableCommand {
     private func train() throws {
         let corpus = try store.openStore()
         let prompts = try retrieval.prompts()
-        let questions = try loadQuestions(qa, split: split, testShare: testShare, limit: limit, log: store.note)
-        guard !questions.isEmpty else { throw ValidationError("\(qa): no questions (after --split/--limit)") }
+        let questions = try trainingQuestions()
         let (reader, base) = try initialReader(corpus, prompts: prompts)
         let normalization = SpanScoringRule.Normalization(rawValue: spanNormalization)!
 
@@ -201,6 +225,8 @@ struct TrainReaderCommand: ParsableCommand {
         // when it was trained: with no negatives each question had one window, so its relevance loss was constant.
         reader.spanScoring = SpanScoringRule(normalization: normalization,
                                              usesRelevance: normalization == .window && options.negatives > 0)
+        // `ask` and `eval` then read as many passages as the reader learnt to choose among.
+        reader.readPassages = 1 + options.negatives
         let folder = try library.save(reader, name: name, baseModel: base, supervision: supervision,
                                       steps: reached, questions: set.examples.count)
         if !store.quiet {

@@ -151,11 +151,22 @@ final class AskEvalCLITests: CLITestCase {
         XCTAssertEqual(rows.first?.supervision, "gold-context")
 
         // Distant supervision: questions read with BM25's passages, the answer-bearing ones positive.
-        let distant = try quarry(["train", "reader", "--qa", questions.path, "--retriever", "bm25", "--k", "3", "--negatives", "1",
+        // Two sets mixed (the second at half weight) and every question also asked search-style.
+        let distant = try quarry(["train", "reader", "--qa", questions.path, "--qa", squad.path + ":0.5", "--search-style-share", "1",
+                                  "--retriever", "bm25", "--k", "3", "--negatives", "1",
                                   "--steps", "1", "--batch", "2", "--max-length", "128", "--name", "distant", "--model", model.path],
                                  in: directory)
         XCTAssertEqual(distant.status, 0, distant.stderr)
         XCTAssertTrue(distant.stderr.contains("questions usable (retrieved:bm25)"), distant.stderr)
+        // The SQuAD file holds the same questions: all of them, then every second one; then a search-style copy
+        // of each question that changes when lower-cased without its question mark.
+        let mixedQuestions = examples.map(\.question) + examples.indices.filter { $0 % 2 == 1 }.map { examples[$0].question }
+        let mixed = mixedQuestions.count + mixedQuestions.filter { $0.lowercased() != $0 || $0.contains("?") }.count
+        XCTAssertTrue(distant.stderr.contains("; \(mixed) in the mixture"), "expected \(mixed): \(distant.stderr)")
+        XCTAssertTrue(distant.stderr.contains("of \(mixed) questions usable"), distant.stderr)
+        let badWeight = try quarry(["train", "reader", "--qa", questions.path + ":0", "--steps", "1"], in: directory)
+        XCTAssertNotEqual(badWeight.status, 0)
+        XCTAssertTrue(badWeight.stderr.contains("weight after ':' must be a positive number"), badWeight.stderr)
         let distantRow = try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).readers.record(named: "distant")
         XCTAssertEqual(distantRow?.supervision, "retrieved:bm25")
         XCTAssertEqual(distantRow?.steps, 1)
@@ -170,6 +181,7 @@ final class AskEvalCLITests: CLITestCase {
             "quarry.sqlite.readers/continued/reader.json"), encoding: .utf8)) as? [String: Any])
         XCTAssertEqual(continuedConfiguration["max_sequence_length"] as? Int, 128)
         XCTAssertEqual(continuedConfiguration["span_scoring"] as? String, "shared")
+        XCTAssertEqual(continuedConfiguration["read_passages"] as? Int, 2, "a positive and one negative a question")
         XCTAssertEqual(try CorpusStore(url: directory.appendingPathComponent("quarry.sqlite")).readers.record(named: "continued")?.baseModel,
                        folder.path)
         let badFrom = try quarry(["train", "reader", "--qa", questions.path, "--from", "nowhere", "--steps", "1"], in: directory)
@@ -196,6 +208,14 @@ final class AskEvalCLITests: CLITestCase {
         XCTAssertEqual(byFolder.status, 0, byFolder.stderr)
         let byFolderFigures = try XCTUnwrap(try json(byFolder.stdout) as? [String: Any])
         XCTAssertEqual(byFolderFigures["em"] as? Double ?? -1, comparedFigures["em"] as? Double ?? -2, accuracy: 1e-9)
+        XCTAssertEqual(comparedFigures["read"] as? Int, 3, "--read wins over the reader's own depth")
+        // Without --read the reader reads as many passages as it was trained to choose among.
+        let ownDepth = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5", "--json",
+                                   "--reader", "continued", "--question-style", "search"], in: directory)
+        XCTAssertEqual(ownDepth.status, 0, ownDepth.stderr)
+        let ownDepthFigures = try XCTUnwrap(try json(ownDepth.stdout) as? [String: Any])
+        XCTAssertEqual(ownDepthFigures["read"] as? Int, 2)
+        XCTAssertEqual(ownDepthFigures["questions"] as? Int, examples.count)
         let badRule = try quarry(["eval", "--qa", questions.path, "--span-scoring", "global"], in: directory)
         XCTAssertNotEqual(badRule.status, 0)
         XCTAssertTrue(badRule.stderr.contains("--span-scoring takes"), badRule.stderr)

@@ -15,10 +15,13 @@ public final class ExtractiveReader {
     public var configuration: ReaderConfiguration {
         var configuration = inputs.configuration
         configuration.spanScoring = spanScoring
+        configuration.readPassages = readPassages
         return configuration
     }
     /// How `read` scores spans across windows: the rule the reader was trained for (see `SpanScoringRule`).
     public var spanScoring: SpanScoringRule
+    /// Passages to read per question unless told otherwise (see `ReaderConfiguration.readPassages`).
+    public var readPassages: Int?
     /// The model folder whose vocabulary and tokenizer files a saved reader copies.
     public var tokenizerFolder: URL?
 
@@ -36,6 +39,7 @@ public final class ExtractiveReader {
         self.heads = heads
         inputs = ReaderInputBuilder(tokenizer: tokenizer, prompts: prompts, configuration: configuration)
         spanScoring = configuration.spanScoring
+        readPassages = configuration.readPassages
     }
 
     /// An untrained reader from a Hugging Face model folder (encoder weights loaded, heads fresh).
