@@ -33,7 +33,7 @@ struct AnsweringOptions: ParsableArguments {
     var reader: String?
 
     @Option(name: .customLong("span-scoring"),
-            help: "How spans are scored across passages: window, window+relevance, shared or shared+relevance (default: the rule the reader was trained for).")
+            help: "How spans are scored across passages: window, window+relevance, shared or shared+relevance, optionally +retrieval:W to add W times the passage's standardised retrieval score (default: the reader's rule).")
     var spanScoring: String?
 
     @Option(help: "Retrieved passages the reader reads per question (default: as many as the reader was trained to read, recorded with it; 10 for older readers).")

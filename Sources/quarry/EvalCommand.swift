@@ -54,6 +54,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .customLong("compare-scoring"), help: "Also score the answers every other span scoring rule gives (one reading pass).")
     var compareScoring = false
 
+    @Flag(name: .customLong("adopt-best-scoring"),
+          help: "With --compare-scoring: save the rule with the best exact match (ties: F1, then the reader's own) in the reader's folder, so ask and eval use it. Tune on a training-side slice (--split train --limit 500), not on the test side.")
+    var adoptBestScoring = false
+
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
@@ -71,6 +75,7 @@ struct EvalCommand: ParsableCommand {
         if cutoffs == nil { throw ValidationError("--k takes positive integers separated by commas, e.g. 1,5,20,100") }
         _ = try answering.spanScoringRule()
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if adoptBestScoring && !compareScoring { throw ValidationError("--adopt-best-scoring needs --compare-scoring") }
         if QuestionStyle(rawValue: questionStyle) == nil { throw ValidationError("--question-style takes asked or search") }
     }
 
@@ -106,7 +111,7 @@ struct EvalCommand: ParsableCommand {
         let ks = cutoffs!
         let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: ks.max()!, readDepth: answering.readDepth(for: reader, fallback: 10))
         answerer.answerLimit = 1
-        if compareScoring, let reader { answerer.comparedRules = SpanScoringRule.all.filter { $0 != reader.spanScoring } }
+        if compareScoring, let reader { answerer.comparedRules = Self.comparedRules(reader.spanScoring, retrieved: retriever != nil) }
         var options = EvaluationOptions()
         options.ks = ks
         options.goldContext = goldContext
@@ -145,9 +150,46 @@ struct EvalCommand: ParsableCommand {
                     ($0.key.description, ScoringFigures(em: $0.value.exactMatch, f1: $0.value.f1))
                 })
                 figures.by_span_scoring?[reader.spanScoring.description] = report.answers.map { ScoringFigures(em: $0.exactMatch, f1: $0.f1) }
+                if adoptBestScoring { try adoptBest(figures.by_span_scoring ?? [:], reader: reader, corpus: corpus) }
             }
         }
         try printFigures(figures)
+    }
+
+    /// The other base rules, and, when passages come from a retriever, the reader's rule mixed with the
+    /// retrieval score at several weights.
+    static func comparedRules(_ own: SpanScoringRule, retrieved: Bool) -> [SpanScoringRule] {
+        var rules = SpanScoringRule.all.map { $0.withRetrievalWeight(own.retrievalWeight) }
+        if retrieved { rules += ([0] + SpanScoringRule.comparedRetrievalWeights).map { own.withRetrievalWeight($0) } }
+        var seen: Set<SpanScoringRule> = [own]
+        return rules.filter { seen.insert($0).inserted }
+    }
+
+    /// Writes the best-scoring rule into the reader's folder (under the store's writer lock).
+    private func adoptBest(_ figures: [String: ScoringFigures], reader: ExtractiveReader, corpus: CorpusStore) throws {
+        let own = reader.spanScoring.description
+        guard let best = figures.max(by: { a, b in
+            (a.value.em, a.value.f1, a.key == own ? 1 : 0) < (b.value.em, b.value.f1, b.key == own ? 1 : 0)
+        }), let rule = SpanScoringRule(best.key) else { return }
+        if split == "test" { store.note("note: tuning on the test side makes the test figures that follow optimistic") }
+        guard rule != reader.spanScoring else {
+            store.note("span scoring: the reader's own rule \(own) is best; nothing changed")
+            return
+        }
+        let lock = try store.writerLock(for: "eval --adopt-best-scoring")
+        defer { withExtendedLifetime(lock) {} }
+        let library = ReaderLibrary(store: corpus)
+        let folder: URL
+        if let name = answering.reader {
+            folder = try library.folder(ofNameOrPath: name)
+        } else if let record = try library.defaultRecord() {
+            folder = URL(fileURLWithPath: record.path)
+        } else { return }
+        var configuration = try ExtractiveReader.savedConfiguration(in: folder)
+        configuration.spanScoring = rule
+        try ExtractiveReader.saveConfiguration(configuration, in: folder)
+        StandardError.write(String(format: "span scoring of the reader in %@ set to %@ (exact match %.2f, was %.2f with %@)\n",
+                                   folder.path, rule.description, best.value.em, figures[own]?.em ?? 0, own))
     }
 
     private func printFigures(_ figures: EvalJSON) throws {

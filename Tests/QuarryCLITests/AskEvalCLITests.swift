@@ -195,7 +195,8 @@ final class AskEvalCLITests: CLITestCase {
         let comparedFigures = try XCTUnwrap(try json(compared.stdout) as? [String: Any])
         XCTAssertEqual(comparedFigures["span_scoring"] as? String, "shared")
         let byRule = try XCTUnwrap(comparedFigures["by_span_scoring"] as? [String: [String: Double]])
-        XCTAssertEqual(Set(byRule.keys), ["window", "window+relevance", "shared", "shared+relevance"])
+        XCTAssertEqual(Set(byRule.keys), ["window", "window+relevance", "shared", "shared+relevance", "shared+retrieval:0.25",
+                                          "shared+retrieval:0.5", "shared+retrieval:1", "shared+retrieval:2"])
         XCTAssertEqual(byRule["shared"]?["em"] ?? -1, comparedFigures["em"] as? Double ?? -2, accuracy: 1e-9)
         let overridden = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5", "--read", "3",
                                      "--reader", "continued", "--span-scoring", "window+relevance", "--json"], in: directory)
@@ -209,6 +210,24 @@ final class AskEvalCLITests: CLITestCase {
         let byFolderFigures = try XCTUnwrap(try json(byFolder.stdout) as? [String: Any])
         XCTAssertEqual(byFolderFigures["em"] as? Double ?? -1, comparedFigures["em"] as? Double ?? -2, accuracy: 1e-9)
         XCTAssertEqual(comparedFigures["read"] as? Int, 3, "--read wins over the reader's own depth")
+        // The best rule (exact match, then F1, then the reader's own) is saved with the reader when asked.
+        let adopted = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5", "--read", "3",
+                                  "--reader", "continued", "--compare-scoring", "--adopt-best-scoring", "--json"], in: directory)
+        XCTAssertEqual(adopted.status, 0, adopted.stderr)
+        let best = byRule.max { a, b in
+            (a.value["em"]!, a.value["f1"]!, a.key == "shared" ? 1 : 0) < (b.value["em"]!, b.value["f1"]!, b.key == "shared" ? 1 : 0)
+        }!.key
+        let adoptedConfiguration = try XCTUnwrap(try json(String(contentsOf: directory.appendingPathComponent(
+            "quarry.sqlite.readers/continued/reader.json"), encoding: .utf8)) as? [String: Any])
+        XCTAssertEqual(adoptedConfiguration["span_scoring"] as? String, best, adopted.stderr)
+        XCTAssertEqual(adoptedConfiguration["read_passages"] as? Int, 2, "only the rule changes")
+        if best != "shared" {
+            XCTAssertTrue(adopted.stderr.contains("set to \(best)"), adopted.stderr)
+            var restored = adoptedConfiguration
+            restored["span_scoring"] = "shared"
+            try JSONSerialization.data(withJSONObject: restored).write(to: directory.appendingPathComponent(
+                "quarry.sqlite.readers/continued/reader.json"))
+        }
         // Without --read the reader reads as many passages as it was trained to choose among.
         let ownDepth = try quarry(["eval", "--qa", questions.path, "--retriever", "bm25", "--k", "1,5", "--json",
                                    "--reader", "continued", "--question-style", "search"], in: directory)

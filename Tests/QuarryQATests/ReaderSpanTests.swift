@@ -138,12 +138,34 @@ final class ReaderSpanTests: XCTestCase {
         let a = plain.filter { $0.windowIndex == 0 }.max { $0.logScore < $1.logScore }!
         let b = withRelevance.filter { $0.windowIndex == 0 }.max { $0.logScore < $1.logScore }!
         XCTAssertEqual(b.logScore - a.logScore, -log(1 + exp(-1.0)), accuracy: 1e-9)
+
+        // Retrieval scores 30 (A) and 10 (B) standardise to +1 and -1: weight 0.75 lifts A's spans by 0.75 and
+        // lowers B's by 0.75, whatever the scale of the scores, which turns the shared rule's answer to A.
+        let scored = zip(passages, [30.0, 10.0]).map { ReaderPassage(passageID: $0.passageID, title: $0.title, text: $0.text, retrievalScore: $1) }
+        let retrieval = SpanScoring.standardizedRetrievalScores(scored)
+        XCTAssertEqual(retrieval, [1, -1])
+        let small = SpanScoring.standardizedRetrievalScores(zip(passages, [0.3, 0.1]).map {
+            ReaderPassage(title: $0.title, text: $0.text, retrievalScore: $1) })
+        for (z, expected) in zip(small, [1.0, -1.0]) { XCTAssertEqual(z, expected, accuracy: 1e-12, "scale-free") }
+        XCTAssertEqual(SpanScoring.standardizedRetrievalScores(passages), [0, 0], "no scores: the reader alone")
+        let mixedRule = SpanScoringRule("shared+retrieval:0.75")!
+        let mixed = SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: 15, rule: mixedRule, retrieval: retrieval)
+        for (p, m) in zip(plain, mixed) { XCTAssertEqual(m.logScore - p.logScore, p.windowIndex == 0 ? 0.75 : -0.75, accuracy: 1e-9) }
+        let gap = plain.filter { $0.windowIndex == 1 }.map(\.logScore).max()! - a.logScore
+        XCTAssertEqual(SpanScoring.merge(SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: 15,
+                                                                rule: .shared.withRetrievalWeight(gap / 2 + 0.01), retrieval: retrieval),
+                                         passages: scored).first?.text, "Hanover")
     }
 
     func testSpanScoringRulesParseAndReadersWithoutOneScorePerWindow() throws {
         XCTAssertEqual(SpanScoringRule.all.map(\.description), ["window+relevance", "window", "shared", "shared+relevance"])
         for rule in SpanScoringRule.all { XCTAssertEqual(SpanScoringRule(rule.description), rule) }
-        for bad in ["", "relevance", "shared+", "window+relevance+relevance", "Shared"] { XCTAssertNil(SpanScoringRule(bad), bad) }
+        for bad in ["", "relevance", "shared+", "window+relevance+relevance", "Shared", "retrieval:1", "shared+retrieval:-1",
+                    "shared+retrieval:x", "shared+retrieval:1+relevance"] { XCTAssertNil(SpanScoringRule(bad), bad) }
+        let weighted = SpanScoringRule("window+relevance+retrieval:0.5")!
+        XCTAssertEqual(weighted, SpanScoringRule.windowRelevance.withRetrievalWeight(0.5))
+        XCTAssertEqual(weighted.description, "window+relevance+retrieval:0.5")
+        XCTAssertEqual(SpanScoringRule("shared+retrieval:0"), .shared)
         let old = #"{"max_sequence_length": 192, "max_question_tokens": 64, "window_overlap": 62, "max_answer_tokens": 15}"#
         let decoded = try JSONDecoder().decode(ReaderConfiguration.self, from: Data(old.utf8))
         XCTAssertEqual(decoded.spanScoring, .windowRelevance, "readers saved before the rule was recorded were trained per window")

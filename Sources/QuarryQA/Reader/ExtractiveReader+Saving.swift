@@ -85,6 +85,14 @@ extension ExtractiveReader {
         try SafetensorsWriter.write(s.parameters.map { SafetensorsWriter.Tensor(name: $0.name, shape: $0.shape, data: s.value($0)) }, to: url)
     }
 
+    /// Replaces the configuration saved in a reader folder (weights untouched), atomically: to adopt a span
+    /// scoring rule tuned after training.
+    public static func saveConfiguration(_ configuration: ReaderConfiguration, in folder: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(configuration).write(to: folder.appendingPathComponent(FolderLayout.configuration), options: .atomic)
+    }
+
     /// The configuration saved in a reader folder.
     public static func savedConfiguration(in folder: URL) throws -> ReaderConfiguration {
         let url = folder.appendingPathComponent(FolderLayout.configuration)

@@ -81,9 +81,10 @@ public final class ExtractiveReader {
         let windows = windows(question: question, passages: passages)
         guard !windows.isEmpty else { return rules.map { _ in [] } }
         let logits = try logits(windows)
+        let retrieval = SpanScoring.standardizedRetrievalScores(passages)
         return rules.map { rule in
-            let candidates = SpanScoring.candidates(windows: windows, logits: logits,
-                                                    maxAnswerTokens: configuration.maxAnswerTokens, rule: rule)
+            let candidates = SpanScoring.candidates(windows: windows, logits: logits, maxAnswerTokens: configuration.maxAnswerTokens,
+                                                    rule: rule, retrieval: retrieval)
             return SpanScoring.merge(candidates, passages: passages, limit: limit)
         }
     }

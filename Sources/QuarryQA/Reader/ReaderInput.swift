@@ -6,11 +6,15 @@ public struct ReaderPassage: Sendable, Equatable {
     public var passageID: Int64?
     public var title: String
     public var text: String
+    /// The retriever's score (higher is better), when the passage was retrieved; a span scoring rule with a
+    /// retrieval weight uses it.
+    public var retrievalScore: Double?
 
-    public init(passageID: Int64? = nil, title: String, text: String) {
+    public init(passageID: Int64? = nil, title: String, text: String, retrievalScore: Double? = nil) {
         self.passageID = passageID
         self.title = title
         self.text = text
+        self.retrievalScore = retrievalScore
     }
 }
 

@@ -53,14 +53,21 @@ public struct ReaderAnswer: Sendable, Equatable {
 /// for the question together (shared normalisation, as Clark & Gardner 2018 train and score), so a window
 /// whose logits are low everywhere cannot offer a confident span. `relevance` adds
 /// log_softmax(relevance)[w] over the windows (the relevance head's choice of window, as DPR's reader).
+/// `retrieval:W` adds W times the passage's retrieval score standardised over the passages read for the
+/// question (z-score), the linear mix of reader and retriever scores of BERTserini (Yang et al. 2019);
+/// standardising makes one weight serve BM25, dense and fused scores, whose scales differ by orders of
+/// magnitude.
 public struct SpanScoringRule: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
     public enum Normalization: String, Codable, Sendable { case window, shared }
     public var normalization: Normalization
     public var usesRelevance: Bool
+    /// Weight of the standardised retrieval score (0: the reader alone).
+    public var retrievalWeight: Double
 
-    public init(normalization: Normalization, usesRelevance: Bool) {
+    public init(normalization: Normalization, usesRelevance: Bool, retrievalWeight: Double = 0) {
         self.normalization = normalization
         self.usesRelevance = usesRelevance
+        self.retrievalWeight = retrievalWeight
     }
 
     /// The factorised score readers trained per window use: relevance, then start and end within the window.
@@ -69,22 +76,38 @@ public struct SpanScoringRule: Codable, Equatable, Hashable, Sendable, CustomStr
     public static let shared = SpanScoringRule(normalization: .shared, usesRelevance: false)
     public static let all = [windowRelevance, SpanScoringRule(normalization: .window, usesRelevance: false),
                              shared, SpanScoringRule(normalization: .shared, usesRelevance: true)]
+    /// Retrieval weights `eval --compare-scoring` tries with the reader's own rule.
+    public static let comparedRetrievalWeights: [Double] = [0.25, 0.5, 1, 2]
 
-    /// `window`, `window+relevance`, `shared` or `shared+relevance`.
-    public init?(_ text: String) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
-        guard let first = parts.first, let normalization = Normalization(rawValue: first),
-              parts.count == 1 || (parts.count == 2 && parts[1] == "relevance") else { return nil }
-        self.init(normalization: normalization, usesRelevance: parts.count == 2)
+    /// The same rule with another retrieval weight.
+    public func withRetrievalWeight(_ weight: Double) -> SpanScoringRule {
+        SpanScoringRule(normalization: normalization, usesRelevance: usesRelevance, retrievalWeight: weight)
     }
 
-    public var description: String { normalization.rawValue + (usesRelevance ? "+relevance" : "") }
+    /// `window`, `window+relevance`, `shared` or `shared+relevance`, optionally `+retrieval:W` (W ≥ 0).
+    public init?(_ text: String) {
+        var parts = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        var weight = 0.0
+        if let last = parts.last, last.hasPrefix("retrieval:"), parts.count > 1 {
+            guard let w = Double(last.dropFirst("retrieval:".count)), w >= 0, w.isFinite else { return nil }
+            weight = w
+            parts.removeLast()
+        }
+        guard let first = parts.first, let normalization = Normalization(rawValue: first),
+              parts.count == 1 || (parts.count == 2 && parts[1] == "relevance") else { return nil }
+        self.init(normalization: normalization, usesRelevance: parts.count == 2, retrievalWeight: weight)
+    }
+
+    public var description: String {
+        normalization.rawValue + (usesRelevance ? "+relevance" : "")
+            + (retrievalWeight > 0 ? "+retrieval:" + String(format: "%g", retrievalWeight) : "")
+    }
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let rule = SpanScoringRule(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "unknown span scoring \"\(text)\" (window, window+relevance, shared, shared+relevance)"))
+                                                    debugDescription: "unknown span scoring \"\(text)\" (window, window+relevance, shared, shared+relevance, then optionally +retrieval:W)"))
         }
         self = rule
     }
@@ -134,12 +157,30 @@ public enum SpanScoring {
         return m + log(parts.reduce(0) { $0 + exp($1 - m) })
     }
 
-    /// The best `perWindow` spans of every window, scored by `rule` as described above.
+    /// Each passage's retrieval score standardised over `passages` (mean 0, standard deviation 1); zeros when
+    /// a score is missing or all are equal, so the reader alone decides.
+    public static func standardizedRetrievalScores(_ passages: [ReaderPassage]) -> [Double] {
+        let scores = passages.compactMap(\.retrievalScore)
+        guard scores.count == passages.count, scores.count > 1 else { return [Double](repeating: 0, count: passages.count) }
+        let mean = scores.reduce(0, +) / Double(scores.count)
+        let deviation = (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)).squareRoot()
+        guard deviation > 0, deviation.isFinite else { return [Double](repeating: 0, count: passages.count) }
+        return scores.map { ($0 - mean) / deviation }
+    }
+
+    /// The best `perWindow` spans of every window, scored by `rule` as described above; `retrieval` holds each
+    /// passage's standardised retrieval score (`standardizedRetrievalScores`), used when the rule weighs it.
     public static func candidates(windows: [ReaderWindow], logits: [WindowLogits], maxAnswerTokens: Int,
-                                  rule: SpanScoringRule = .windowRelevance, perWindow: Int = 20) -> [SpanCandidate] {
+                                  rule: SpanScoringRule = .windowRelevance, retrieval: [Double] = [],
+                                  perWindow: Int = 20) -> [SpanCandidate] {
         precondition(windows.count == logits.count, "one logits entry per window")
-        let relevance = rule.usesRelevance ? logSoftmax(logits.map(\.relevance), over: 0..<logits.count)
+        var relevance = rule.usesRelevance ? logSoftmax(logits.map(\.relevance), over: 0..<logits.count)
                                            : [Double](repeating: 0, count: logits.count)
+        if rule.retrievalWeight > 0 {
+            for (w, window) in windows.enumerated() where window.passageIndex < retrieval.count {
+                relevance[w] += rule.retrievalWeight * retrieval[window.passageIndex]
+            }
+        }
         // Shared normalisation: one partition function for start (and one for end) over every window's text.
         let sharedStart = logSumExp(zip(windows, logits).map { logSumExp($1.start, over: $0.textPositions) })
         let sharedEnd = logSumExp(zip(windows, logits).map { logSumExp($1.end, over: $0.textPositions) })
