@@ -108,7 +108,7 @@ final class AnswerContainmentIndexTests: XCTestCase {
     }
 }
 
-final class AnswerSpansTests: XCTestCase {
+final class AnswerOffsetsTests: XCTestCase {
     func testTokensWithOffsetsPointAtTheSource() {
         let text = "The U.S. Army’s café, ΟΔΟΣ!"
         let tokens = AnswerNormalization.tokensWithOffsets(text)
@@ -116,18 +116,10 @@ final class AnswerSpansTests: XCTestCase {
         XCTAssertEqual(tokens.map { String(text.substring(utf8Offsets: $0.utf8Range)) }, ["U.S", "Army’s", "café", "ΟΔΟΣ"])
     }
 
-    func testLocatesWholeTokenOccurrences() {
-        let passage = "In 1901, the first Nobel Prize went to Röntgen; the Nobel prize of 1902 too. Nobel Prizes"
-        let spans = AnswerSpans.locate(["the Nobel Prize", "1901"], in: passage)
-        XCTAssertEqual(spans.map { String(passage.substring(utf8Offsets: $0)) }, ["1901", "Nobel Prize", "Nobel prize"])
-        XCTAssertEqual(AnswerSpans.locate(["Röntgen"], in: passage).map { String(passage.substring(utf8Offsets: $0)) }, ["Röntgen"])
-        XCTAssertEqual(AnswerSpans.locate(["the"], in: passage), [])
-    }
-
     func testSpansMapToReaderTokensOnSQuADDev() throws {
         let tokenizer = try BertTokenizer(modelDirectory: TestResources.miniLM())
         let set = try QASetReader().read(TestResources.sharedData("squad-dev-v1.1/squad-dev-v1.1.from-explorer.json.gz"))
-        var located = 0, recovered = 0, total = 0
+        var recovered = 0, total = 0
         for example in set.examples.enumerated().filter({ $0.offset % 10 == 0 }).map(\.element) {
             total += 1
             let context = example.context!
@@ -135,16 +127,14 @@ final class AnswerSpansTests: XCTestCase {
             let start = context.utf8Offset(ofScalarOffset: example.answerStarts[0])
             let range = start..<(start + example.answers[0].utf8.count)
             XCTAssertEqual(String(context.substring(utf8Offsets: range)), example.answers[0])
-            if !AnswerSpans.locate([example.answers[0]], in: context).isEmpty { located += 1 }
             let windows = tokenizer.encodePair(question: example.question, passage: context, maxLength: 256, overlap: 64)
             guard let window = windows.first(where: { $0.positions(covering: range) != nil }) else { continue }
             let positions = window.positions(covering: range)!
             let text = window.text(in: context, from: positions.lowerBound, through: positions.upperBound)
             if AnswerNormalization.normalize(String(text)) == AnswerNormalization.normalize(example.answers[0]) { recovered += 1 }
         }
-        print("AnswerSpans on \(total) SQuAD dev questions: \(located) located by normalised match, \(recovered) recovered exactly from reader tokens")
+        print("\(total) SQuAD dev answers: \(recovered) recovered exactly from reader tokens")
         // Token spans are whole words: an answer that cuts a word (rare) cannot be recovered exactly.
         XCTAssertGreaterThan(Double(recovered) / Double(total), 0.97)
-        XCTAssertGreaterThan(Double(located) / Double(total), 0.97)
     }
 }

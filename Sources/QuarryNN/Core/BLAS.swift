@@ -47,12 +47,6 @@ public enum BLAS {
         cblas_sscal(blasint(n), alpha, x, 1)
     }
 
-    /// Σ|x|.
-    @inline(__always)
-    public static func sumOfMagnitudes(_ n: Int, _ x: UnsafePointer<Float>) -> Float {
-        cblas_sasum(blasint(n), x, 1)
-    }
-
     /// Number of threads OpenBLAS uses for one call.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }

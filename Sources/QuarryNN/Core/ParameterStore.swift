@@ -80,10 +80,4 @@ public final class ParameterStore {
         }
         return norm
     }
-
-    /// Copies every value from another store with the same layout.
-    public func copyValues(from other: ParameterStore) {
-        precondition(other.count == count, "parameter stores differ in size")
-        values.update(from: other.values, count: count)
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QuarryNN
 import QuarryText
 
 /// The heads' logits for one window, cut out of a batch.
@@ -131,30 +132,12 @@ public struct SpanScoringRule: Codable, Equatable, Hashable, Sendable, CustomStr
 /// normalised text (log-sum-exp): an answer found in several passages gathers their evidence, as the sum
 /// over occurrences in a mixture model does; its shown text and passage are those of its best span.
 public enum SpanScoring {
-    /// log_softmax of `values` restricted to `range` (others untouched in the result: -inf).
     static func logSoftmax(_ values: [Float], over range: Range<Int>) -> [Double] {
-        var out = [Double](repeating: -.infinity, count: values.count)
-        guard !range.isEmpty else { return out }
-        let logTotal = logSumExp(values, over: range)
-        for i in range { out[i] = Double(values[i]) - logTotal }
-        return out
+        values.withUnsafeBufferPointer { LogSumExp.logSoftmax($0, over: range) }
     }
 
-    /// log Σ_{i ∈ range} exp(values[i]) (-inf for an empty range).
     static func logSumExp(_ values: [Float], over range: Range<Int>) -> Double {
-        var m = -Double.infinity
-        for i in range { m = max(m, Double(values[i])) }
-        guard m > -.infinity else { return m }
-        var total = 0.0
-        for i in range { total += exp(Double(values[i]) - m) }
-        return m + log(total)
-    }
-
-    /// log Σ exp over several log-sum-exps.
-    static func logSumExp(_ parts: [Double]) -> Double {
-        let m = parts.max() ?? -.infinity
-        guard m > -.infinity else { return m }
-        return m + log(parts.reduce(0) { $0 + exp($1 - m) })
+        values.withUnsafeBufferPointer { LogSumExp.of($0, over: range) }
     }
 
     /// Each passage's retrieval score standardised over `passages` (mean 0, standard deviation 1); zeros when
@@ -182,8 +165,8 @@ public enum SpanScoring {
             }
         }
         // Shared normalisation: one partition function for start (and one for end) over every window's text.
-        let sharedStart = logSumExp(zip(windows, logits).map { logSumExp($1.start, over: $0.textPositions) })
-        let sharedEnd = logSumExp(zip(windows, logits).map { logSumExp($1.end, over: $0.textPositions) })
+        let sharedStart = LogSumExp.of(zip(windows, logits).map { logSumExp($1.start, over: $0.textPositions) })
+        let sharedEnd = LogSumExp.of(zip(windows, logits).map { logSumExp($1.end, over: $0.textPositions) })
         var result: [SpanCandidate] = []
         for (w, window) in windows.enumerated() where !window.textPositions.isEmpty {
             let positions = window.textPositions
@@ -234,7 +217,7 @@ public enum SpanScoring {
             }
         }
         var answers = groups.map { key, group -> ReaderAnswer in
-            ReaderAnswer(text: group.text, normalized: key, logScore: logSumExp(group.scores), best: group.best,
+            ReaderAnswer(text: group.text, normalized: key, logScore: LogSumExp.of(group.scores), best: group.best,
                                 occurrences: group.scores.count)
         }
         answers.sort { $0.logScore > $1.logScore || ($0.logScore == $1.logScore && $0.normalized < $1.normalized) }

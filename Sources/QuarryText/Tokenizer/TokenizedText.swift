@@ -52,4 +52,10 @@ extension String {
         let end = utf8.index(start, offsetBy: range.count)
         return self[start..<end]
     }
+
+    /// The UTF-8 offset of the Unicode scalar at `scalarOffset` (SQuAD's `answer_start` counts scalars).
+    public func utf8Offset(ofScalarOffset scalarOffset: Int) -> Int {
+        let index = unicodeScalars.index(unicodeScalars.startIndex, offsetBy: scalarOffset)
+        return utf8.distance(from: utf8.startIndex, to: index)
+    }
 }

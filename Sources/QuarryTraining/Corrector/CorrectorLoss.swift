@@ -44,11 +44,6 @@ public enum ScoreDistillationLoss {
     }
 
     private static func logSoftmax(_ x: UnsafePointer<Float>, count: Int) -> [Float] {
-        var high = -Float.infinity
-        for j in 0..<count { high = max(high, x[j]) }
-        var sum: Float = 0
-        for j in 0..<count { sum += exp(x[j] - high) }
-        let logZ = high + log(sum)
-        return (0..<count).map { x[$0] - logZ }
+        LogSumExp.logSoftmax(UnsafeBufferPointer(start: x, count: count), over: 0..<count).map { Float($0) }
     }
 }

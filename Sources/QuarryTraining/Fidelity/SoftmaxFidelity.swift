@@ -77,11 +77,7 @@ public enum SoftmaxFidelityMeasure {
     }
 
     static func logSumExp(_ x: UnsafeBufferPointer<Float>, excluding skip: Set<Int>) -> Double {
-        var high = -Double.infinity
-        for j in 0..<x.count where !skip.contains(j) { high = max(high, Double(x[j])) }
-        var sum = 0.0
-        for j in 0..<x.count where !skip.contains(j) { sum += exp(Double(x[j]) - high) }
-        return high + log(sum)
+        LogSumExp.of(x, over: x.indices.lazy.filter { !skip.contains($0) })
     }
 
     private static func recall(_ reference: Set<Int>, _ found: [Int], _ k: Int) -> Double {

@@ -9,11 +9,6 @@ import QuarryStore
 /// length (`<name>-<hash>-t<tokens>`). Otherwise the corpus is embedded once, counted as `initial cache`
 /// in the ledger, and saved under that second name for the next run.
 public enum InitialCache {
-    /// SHA-256 of a model folder's `model.safetensors`: the fingerprint caches record.
-    public static func weightsHash(ofModelFolder folder: URL) throws -> String {
-        try SHA256.hex(ofFileAt: folder.appendingPathComponent("model.safetensors"))
-    }
-
     /// Name under which a computed initial cache is saved when `preferred` is taken by other weights.
     public static func fallbackName(preferred: String, weightsHash: String, maxTokens: Int) -> String {
         "\(preferred)-\(weightsHash.prefix(12))-t\(maxTokens)"
@@ -24,7 +19,7 @@ public enum InitialCache {
         store: CorpusStore, corpus: TrainingCorpus, encoder: BertEncoder, modelFolder: URL, preferredName: String,
         maxTokens: Int, log: (String) -> Void
     ) throws -> (matrix: [Float], ledger: ReembeddingLedger, source: String) {
-        let hash = try weightsHash(ofModelFolder: modelFolder)
+        let hash = try WeightsFingerprint.of(modelFolder: modelFolder).sha256
         let catalog = try EmbeddingCacheCatalog(database: store.pool)
         let d = encoder.dimension
         let names = [preferredName, fallbackName(preferred: preferredName, weightsHash: hash, maxTokens: maxTokens)]

@@ -46,14 +46,6 @@ public enum NegativeStrategy: Equatable, Sendable, CustomStringConvertible {
     /// A name usable as a retriever or file name (`refresh-50` for `refresh:50`).
     public var fileName: String { description.replacingOccurrences(of: ":", with: "-") }
 
-    /// Whether negatives are drawn by scoring the passage cache.
-    public var samplesFromCache: Bool {
-        switch self {
-        case .stale, .corrected, .refresh, .exact: return true
-        case .inBatch, .bm25: return false
-        }
-    }
-
     /// Whether the corrector is trained and applied.
     public var usesCorrector: Bool { self == .corrected }
 
