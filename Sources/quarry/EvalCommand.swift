@@ -97,7 +97,7 @@ struct EvalCommand: ParsableCommand {
         }
         if let predictions {
             let totals = try PredictionFile(contentsOf: URL(fileURLWithPath: predictions)).score(examples)
-            try printFigures(EvalJSON(questions: examples.count, em: totals.exactMatch, f1: totals.f1, answered: totals.answered))
+            try printFigures(EvaluationFigures(questions: examples.count, answers: totals))
             return
         }
         let corpus = try store.openStore()
@@ -111,220 +111,47 @@ struct EvalCommand: ParsableCommand {
         let ks = cutoffs!
         let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: ks.max()!, readDepth: answering.readDepth(for: reader, fallback: 10))
         answerer.answerLimit = 1
-        if compareScoring, let reader { answerer.comparedRules = Self.comparedRules(reader.spanScoring, retrieved: retriever != nil) }
+        if compareScoring, let reader { answerer.comparedRules = SpanScoringTuning.comparedRules(reader.spanScoring, retrieved: retriever != nil) }
         var options = EvaluationOptions()
         options.ks = ks
         options.goldContext = goldContext
-        let lines = try out.map { try LineWriter(path: $0) }
-        var official: [String: String] = [:]
+        let lines = try out.map { try JSONLinesWriter(path: $0) }
+        var official = PredictionFile()
         let showsProgress = store.showsProgress
         var done = 0
         let report = try Evaluator(answerer: answerer, options: options).run(examples) { outcome in
-            if squadPredictions != nil { official[outcome.example.id] = outcome.prediction ?? "" }
-            try lines?.write(OutcomeJSON(outcome))
+            if squadPredictions != nil { official.byID[outcome.example.id] = outcome.prediction ?? "" }
+            try lines?.write(OutcomeRecord(outcome))
             done += 1
             if showsProgress && (done % 10 == 0 || done == examples.count) { StandardError.write("\rquestion \(done)/\(examples.count)") }
         }
         if showsProgress { StandardError.write("\n") }
         try lines?.close()
-        if let squadPredictions {
-            let data = try JSONSerialization.data(withJSONObject: official, options: [.sortedKeys])
-            try data.write(to: URL(fileURLWithPath: squadPredictions), options: .atomic)
-        }
-        var figures = EvalJSON(questions: report.questions, em: report.answers?.exactMatch, f1: report.answers?.f1,
-                               answered: report.answers?.answered)
-        if let retrieval = report.retrieval {
-            figures.top_k = Dictionary(uniqueKeysWithValues: retrieval.percentages.map { ("\($0.key)", $0.value) })
-        }
-        figures.questions_per_second = report.questionsPerSecond
-        figures.seconds = report.seconds
-        figures.retriever = retriever?.name
-        figures.retriever_cache = retriever?.cacheName
-        if reader != nil { figures.reader = try answering.reader ?? ReaderLibrary(store: corpus).defaultRecord()?.name }
-        figures.gold_context = goldContext
-        if let reader {
-            figures.span_scoring = reader.spanScoring.description
-            if !goldContext { figures.read = answerer.readDepth }
-            if compareScoring {
-                figures.by_span_scoring = Dictionary(uniqueKeysWithValues: report.comparedAnswers.map {
-                    ($0.key.description, ScoringFigures(em: $0.value.exactMatch, f1: $0.value.f1))
-                })
-                figures.by_span_scoring?[reader.spanScoring.description] = report.answers.map { ScoringFigures(em: $0.exactMatch, f1: $0.f1) }
-                if adoptBestScoring { try adoptBest(figures.by_span_scoring ?? [:], reader: reader, corpus: corpus) }
-            }
+        try squadPredictions.map(official.writeOfficial(to:))
+        let library = ReaderLibrary(store: corpus)
+        let readerName = try reader == nil ? nil : answering.reader ?? library.defaultRecord()?.name
+        let figures = EvaluationFigures(report, answerer: answerer, readerName: readerName, goldContext: goldContext)
+        if adoptBestScoring, let reader, let readerFolder = try library.folder(of: answering.reader), let own = report.answers {
+            try adoptBest(SpanScoringTuning.best(own: reader.spanScoring, ownTotals: own, compared: report.comparedAnswers),
+                          own: (reader.spanScoring, own), folder: readerFolder)
         }
         try printFigures(figures)
     }
 
-    /// The other base rules, and, when passages come from a retriever, the reader's rule mixed with the
-    /// retrieval score at several weights.
-    static func comparedRules(_ own: SpanScoringRule, retrieved: Bool) -> [SpanScoringRule] {
-        var rules = SpanScoringRule.all.map { $0.withRetrievalWeight(own.retrievalWeight) }
-        if retrieved { rules += ([0] + SpanScoringRule.comparedRetrievalWeights).map { own.withRetrievalWeight($0) } }
-        var seen: Set<SpanScoringRule> = [own]
-        return rules.filter { seen.insert($0).inserted }
-    }
-
-    /// Writes the best-scoring rule into the reader's folder (under the store's writer lock).
-    private func adoptBest(_ figures: [String: ScoringFigures], reader: ExtractiveReader, corpus: CorpusStore) throws {
-        let own = reader.spanScoring.description
-        guard let best = figures.max(by: { a, b in
-            (a.value.em, a.value.f1, a.key == own ? 1 : 0) < (b.value.em, b.value.f1, b.key == own ? 1 : 0)
-        }), let rule = SpanScoringRule(best.key) else { return }
+    /// Saves the best rule in the reader's folder (under the store's writer lock) and says what changed.
+    private func adoptBest(_ best: (rule: SpanScoringRule, totals: AnswerScoreTotals), own: (SpanScoringRule, AnswerScoreTotals),
+                           folder: URL) throws {
         if split == "test" { store.note("note: tuning on the test side makes the test figures that follow optimistic") }
-        guard rule != reader.spanScoring else {
-            store.note("span scoring: the reader's own rule \(own) is best; nothing changed")
-            return
-        }
+        guard best.rule != own.0 else { return store.note("span scoring: the reader's own rule \(own.0) is best; nothing changed") }
         let lock = try store.writerLock(for: "eval --adopt-best-scoring")
         defer { withExtendedLifetime(lock) {} }
-        let library = ReaderLibrary(store: corpus)
-        let folder: URL
-        if let name = answering.reader {
-            folder = try library.folder(ofNameOrPath: name)
-        } else if let record = try library.defaultRecord() {
-            folder = URL(fileURLWithPath: record.path)
-        } else { return }
-        var configuration = try ExtractiveReader.savedConfiguration(in: folder)
-        configuration.spanScoring = rule
-        try ExtractiveReader.saveConfiguration(configuration, in: folder)
+        try ReaderLibrary.adoptSpanScoring(best.rule, inFolder: folder)
         StandardError.write(String(format: "span scoring of the reader in %@ set to %@ (exact match %.2f, was %.2f with %@)\n",
-                                   folder.path, rule.description, best.value.em, figures[own]?.em ?? 0, own))
+                                   folder.path, best.rule.description, best.totals.exactMatch, own.1.exactMatch, own.0.description))
     }
 
-    private func printFigures(_ figures: EvalJSON) throws {
-        if json { try JSONOutput.print(figures); return }
-        print("questions: \(figures.questions)")
-        if let em = figures.em, let f1 = figures.f1 {
-            print(String(format: "exact match: %.2f   F1: %.2f", em, f1) + (figures.read.map { "   (\($0) passages read per question)" } ?? ""))
-        } else {
-            print("exact match: -   F1: -   (no reader)")
-        }
-        if let topK = figures.top_k {
-            let text = topK.sorted { Int($0.key)! < Int($1.key)! }.map { "top-\($0.key) " + String(format: "%.2f", $0.value) }
-            let cache = figures.retriever_cache.map { ", cache \($0)" } ?? ""
-            print("retrieval (\(figures.retriever ?? "-")\(cache)): " + text.joined(separator: "   "))
-        }
-        for (rule, scores) in (figures.by_span_scoring ?? [:]).sorted(by: { $0.key < $1.key }) {
-            print(String(format: "  span scoring %@: exact match %.2f   F1 %.2f", rule, scores.em, scores.f1))
-        }
-        if let rate = figures.questions_per_second, let seconds = figures.seconds {
-            print(String(format: "%.2f questions/s (%.1f s)", rate, seconds))
-        }
-    }
-}
-
-/// The figures as `eval --json` prints them (percentages).
-struct EvalJSON: Encodable {
-    var questions: Int
-    var em: Double?
-    var f1: Double?
-    var answered: Int?
-    var top_k: [String: Double]?
-    var questions_per_second: Double?
-    var seconds: Double?
-    var retriever: String?
-    /// The embedding cache that answered: for a trained retriever, its served cache (`retriever-NAME`) or,
-    /// asked for as `NAME:corrected`, the corrected one.
-    var retriever_cache: String?
-    var reader: String?
-    var gold_context: Bool?
-    var span_scoring: String?
-    /// Passages the reader read per question (`--read`, else the reader's own).
-    var read: Int?
-    var by_span_scoring: [String: ScoringFigures]?
-
-    init(questions: Int, em: Double?, f1: Double?, answered: Int?) {
-        self.questions = questions; self.em = em; self.f1 = f1; self.answered = answered
-    }
-
-    // em, f1 and top_k are always present (null when not measured), as scripts read them.
-    enum CodingKeys: String, CodingKey {
-        case questions, em, f1, answered, top_k, questions_per_second, seconds, retriever, retriever_cache, reader, gold_context,
-             span_scoring, read, by_span_scoring
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(questions, forKey: .questions)
-        try c.encode(em, forKey: .em)
-        try c.encode(f1, forKey: .f1)
-        try c.encode(top_k, forKey: .top_k)
-        try c.encodeIfPresent(answered, forKey: .answered)
-        try c.encodeIfPresent(questions_per_second, forKey: .questions_per_second)
-        try c.encodeIfPresent(seconds, forKey: .seconds)
-        try c.encodeIfPresent(retriever, forKey: .retriever)
-        try c.encodeIfPresent(retriever_cache, forKey: .retriever_cache)
-        try c.encodeIfPresent(reader, forKey: .reader)
-        try c.encodeIfPresent(gold_context, forKey: .gold_context)
-        try c.encodeIfPresent(span_scoring, forKey: .span_scoring)
-        try c.encodeIfPresent(read, forKey: .read)
-        try c.encodeIfPresent(by_span_scoring, forKey: .by_span_scoring)
-    }
-}
-
-/// EM and F1 under one span scoring rule (`--compare-scoring`).
-struct ScoringFigures: Encodable {
-    var em: Double
-    var f1: Double
-}
-
-/// One question's outcome as `--out` writes it.
-struct OutcomeJSON: Encodable {
-    var id: String
-    var question: String
-    var answer: String?
-    var gold: [String]
-    var em: Double?
-    var f1: Double?
-    var score: Double?
-    var title: String?
-    var passage_id: Int64?
-    var first_hit_rank: Int?
-    var passages: [Int64]
-
-    init(_ outcome: QuestionOutcome) {
-        id = outcome.example.id
-        question = outcome.example.question
-        answer = outcome.prediction
-        gold = outcome.example.answers
-        em = outcome.exactMatch
-        f1 = outcome.f1
-        score = outcome.result.answers.first?.logScore
-        title = outcome.result.answers.first?.passage.title
-        passage_id = outcome.result.answers.first?.passage.passageID
-        first_hit_rank = outcome.firstHitRank
-        passages = outcome.result.retrieved.map(\.passageID)
-    }
-}
-
-/// Writes Encodable values as JSON lines, buffered.
-final class LineWriter {
-    private let handle: FileHandle
-    private var buffer = Data()
-    private let encoder = JSONEncoder()
-
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw ValidationError("cannot create \(path)")
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    }
-
-    func write<T: Encodable>(_ value: T) throws {
-        buffer.append(try encoder.encode(value))
-        buffer.append(0x0A)
-        if buffer.count > 1 << 20 { try flush() }
-    }
-
-    func flush() throws {
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    func close() throws {
-        try flush()
-        try handle.close()
+    private func printFigures(_ figures: EvaluationFigures) throws {
+        if json { return try JSONOutput.print(figures) }
+        figures.textLines.forEach { print($0) }
     }
 }

@@ -13,6 +13,13 @@ public struct PredictionFile: Sendable {
         self.byQuestion = byQuestion
     }
 
+    /// Writes the official `{"id": "answer", …}` file (keys sorted) of `byID`.
+    public func writeOfficial(to path: String) throws {
+        let file = try OutputFile(path: path)
+        try file.write(try JSONSerialization.data(withJSONObject: byID, options: [.sortedKeys]))
+        try file.close()
+    }
+
     /// Reads a predictions file; a malformed line is an error naming the file and the line.
     public init(contentsOf url: URL) throws {
         let file = try CompressedTextFile(path: url.path)

@@ -6,19 +6,16 @@ import Foundation
 public final class TRECRunFile {
     public let path: String
     public let tag: String
-    private let file: UnsafeMutablePointer<FILE>
+    private let file: OutputFile
 
     public init(path: String, tag: String) throws {
         guard !tag.isEmpty, !tag.contains(where: \.isWhitespace) else {
             throw RunFileError(path: path, reason: "the run tag \"\(tag)\" must be one word")
         }
-        guard let file = fopen(path, "w") else { throw RunFileError(path: path, reason: "cannot create (\(String(cString: strerror(errno))))") }
         self.path = path
         self.tag = tag
-        self.file = file
+        file = try OutputFile(path: path)
     }
-
-    deinit { fclose(file) }
 
     public func write(query: String, ranking: [RankedDocument]) throws {
         var text = ""
@@ -28,18 +25,14 @@ public final class TRECRunFile {
             }
             text += "\(query) Q0 \(document.documentID) \(rank + 1) \(document.score) \(tag)\n"
         }
-        let bytes = Array(text.utf8)
-        guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
-            throw RunFileError(path: path, reason: "cannot write (\(String(cString: strerror(errno))))")
-        }
+        try file.write(text)
     }
 
-    /// Flushes to disk; a full disk shows here at the latest.
-    public func close() throws {
-        guard fflush(file) == 0 else { throw RunFileError(path: path, reason: "cannot write (\(String(cString: strerror(errno))))") }
-    }
+    /// Writes the rest and makes the file durable; a full disk shows here at the latest.
+    public func close() throws { try file.close() }
 }
 
+/// A run that cannot be written as TREC's format.
 public struct RunFileError: Error, CustomStringConvertible {
     public var path: String
     public var reason: String

@@ -32,9 +32,7 @@ public struct ReaderLibrary {
     /// Loads reader `name` — a reader of this store, or a reader folder (`folder(ofNameOrPath:)`) — or the
     /// default one when nil; nil when `name` is nil and none is trained.
     public func open(_ name: String?, prompts: Prompts) throws -> ExtractiveReader? {
-        if let name { return try ExtractiveReader(folder: folder(ofNameOrPath: name), prompts: prompts) }
-        guard let record = try defaultRecord() else { return nil }
-        return try ExtractiveReader(folder: URL(fileURLWithPath: record.path), prompts: prompts)
+        try folder(of: name).map { try ExtractiveReader(folder: $0, prompts: prompts) }
     }
 
     /// The folder of reader `text`: a reader of this store by that name, else a reader folder at that path
@@ -46,6 +44,20 @@ public struct ReaderLibrary {
             throw ReaderError.notFound(name: text, known: try store.readers.all().map(\.name))
         }
         return url
+    }
+
+    /// The folder of reader `name` (`folder(ofNameOrPath:)`), or of the default reader when nil; nil when
+    /// no name is given and none is trained.
+    public func folder(of name: String?) throws -> URL? {
+        if let name { return try folder(ofNameOrPath: name) }
+        return try defaultRecord().map { URL(fileURLWithPath: $0.path) }
+    }
+
+    /// Makes `rule` the span scoring rule saved in a reader folder (`eval --adopt-best-scoring`).
+    public static func adoptSpanScoring(_ rule: SpanScoringRule, inFolder folder: URL) throws {
+        var configuration = try ExtractiveReader.savedConfiguration(in: folder)
+        configuration.spanScoring = rule
+        try ExtractiveReader.saveConfiguration(configuration, in: folder)
     }
 
     /// Saves `reader` as `name` and records it in the catalog.
