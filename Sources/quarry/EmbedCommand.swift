@@ -60,7 +60,7 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         precisionOptions.apply(quiet: store.quiet)
-        let cacheName = retriever.map(RetrieverCatalog.cacheName(for:)) ?? name
+        let cacheName = retriever.map(RetrieverLibrary.cacheName(for:)) ?? name
         let lock = try store.writerLock(for: "embed " + (retriever.map { "--retriever \($0)" } ?? "--name \(name)"))
         defer { withExtendedLifetime(lock) {} }
         SentenceEncoder.useAllCores()
@@ -70,7 +70,7 @@ struct EmbedCommand: ParsableCommand {
             let progress: ((EmbeddingProgress) -> Void)? = store.showsProgress ? { line.show($0) } : nil
             let summary: EmbeddingSummary
             if let retriever {
-                summary = try RetrieverCatalog(store: corpus).embedServedCache(name: retriever, batchSize: batch, progress: progress)
+                summary = try RetrieverLibrary(store: corpus).embedServedCache(name: retriever, batchSize: batch, progress: progress)
             } else {
                 let job = try PassageEmbeddingJob(
                     store: corpus, cacheName: name, encoder: try SentenceEncoder(modelFolder: URL(fileURLWithPath: model!)),

@@ -98,8 +98,8 @@ struct TrainRetrieverCommand: ParsableCommand {
         do { try makeConfiguration().validate() } catch let error as TrainingError {
             throw ValidationError(error.description)
         }
-        if let name, !RetrieverCatalog.isValidName(name) {
-            throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first), at most \(RetrieverCatalog.maxNameLength) characters")
+        if let name, !RetrieverLibrary.isValidName(name) {
+            throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first), at most \(RetrieverLibrary.maxNameLength) characters")
         }
         _ = try splitSide(split, option: "--split")
         _ = try splitSide(evalSplit, option: "--eval-split")

@@ -62,14 +62,14 @@ final class DenseRetrievalCLITests: CLITestCase {
         for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: from.path + suffix) {
             try fm.copyItem(atPath: from.path + suffix, toPath: to.path + suffix)
         }
-        let caches = EmbeddingCache.directory(forDatabase: from)
+        let caches = StoreFolder.caches.url(forDatabase: from)
         if fm.fileExists(atPath: caches.path) {
-            try fm.copyItem(at: caches, to: EmbeddingCache.directory(forDatabase: to))
+            try fm.copyItem(at: caches, to: StoreFolder.caches.url(forDatabase: to))
         }
     }
 
     private func cacheBytes(_ database: URL, _ file: String) throws -> Data {
-        try Data(contentsOf: EmbeddingCache.directory(forDatabase: database).appendingPathComponent(file))
+        try Data(contentsOf: StoreFolder.caches.url(forDatabase: database).appendingPathComponent(file))
     }
 
     private struct Question: Decodable {
@@ -237,7 +237,7 @@ final class DenseRetrievalCLITests: CLITestCase {
         for name in try FileManager.default.contentsOfDirectory(atPath: model.path) {
             try FileManager.default.copyItem(at: model.appendingPathComponent(name), to: changedModel.appendingPathComponent(name))
         }
-        let manifestURL = EmbeddingCache.directory(forDatabase: database).appendingPathComponent("dense.json")
+        let manifestURL = StoreFolder.caches.url(forDatabase: database).appendingPathComponent("dense.json")
         var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
         manifest["model"] = changedModel.path
         try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)

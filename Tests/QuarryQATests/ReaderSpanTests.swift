@@ -197,3 +197,25 @@ final class ReaderSpanTests: XCTestCase {
         XCTAssertEqual(EvidenceSentence.marked(text, answer: range), "The Ütze joins the «Aller» near Celle.")
     }
 }
+
+final class SpanScoringTuningTests: XCTestCase {
+    private func totals(_ pairs: [(String, String)]) -> AnswerScoreTotals {
+        var totals = AnswerScoreTotals()
+        for (prediction, gold) in pairs { totals.add(prediction: prediction, gold: [gold]) }
+        return totals
+    }
+
+    func testComparedRulesAndTheBestRuleChangesOnlyForAGain() {
+        let own = SpanScoringRule.shared
+        let compared = SpanScoringTuning.comparedRules(own, retrieved: true).map(\.description)
+        XCTAssertEqual(compared, ["window+relevance", "window", "shared+relevance", "shared+retrieval:0.25", "shared+retrieval:0.5",
+                                  "shared+retrieval:1", "shared+retrieval:2"])
+        XCTAssertFalse(SpanScoringTuning.comparedRules(own, retrieved: false).contains { $0.retrievalWeight > 0 })
+        let right = totals([("Paris", "Paris"), ("Rome", "Rome")]), half = totals([("Paris", "Paris"), ("Oslo", "Rome")])
+        let tie = SpanScoringTuning.best(own: own, ownTotals: right, compared: [.windowRelevance: right])
+        XCTAssertEqual(tie.rule, own, "a tie keeps the reader's own rule")
+        let gain = SpanScoringTuning.best(own: own, ownTotals: half, compared: [.windowRelevance: half, own.withRetrievalWeight(1): right])
+        XCTAssertEqual(gain.rule, own.withRetrievalWeight(1))
+        XCTAssertEqual(gain.totals.exactMatch, 100)
+    }
+}

@@ -10,7 +10,7 @@ public struct ReaderLibrary {
 
     public init(store: CorpusStore) { self.store = store }
 
-    public var directory: URL { CorpusStore.readersDirectory(forDatabase: store.url) }
+    public var directory: URL { StoreFolder.readers.url(forDatabase: store.url) }
 
     /// Where reader `name` is saved.
     public func folder(named name: String) -> URL { directory.appendingPathComponent(name) }
@@ -68,9 +68,11 @@ public struct ReaderLibrary {
         }
         let folder = folder(named: name)
         try reader.save(to: folder)
-        let now = Date()
-        try store.readers.save(ReaderRecord(name: name, path: folder.path, baseModel: baseModel, supervision: supervision,
-                                            steps: steps, questions: questions, createdAt: now, updatedAt: now))
+        let now = Date(), catalog = try store.readers
+        // A reader saved again under its name keeps the date it was first created.
+        let created = try catalog.record(named: name)?.createdAt ?? now
+        try catalog.save(ReaderRecord(name: name, path: folder.path, baseModel: baseModel, supervision: supervision,
+                                      steps: steps, questions: questions, createdAt: created, updatedAt: now))
         return folder
     }
 }

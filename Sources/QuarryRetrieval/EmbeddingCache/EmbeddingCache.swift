@@ -19,12 +19,7 @@ public struct EmbeddingCache: Sendable {
         guard Self.isValidName(name) else { throw EmbeddingCacheError.invalidName(name) }
         self.name = name
         self.catalog = catalog
-        fileURL = Self.directory(forDatabase: databaseURL).appendingPathComponent("\(name).f32")
-    }
-
-    /// Folder holding every cache file of the store at `databaseURL`.
-    public static func directory(forDatabase databaseURL: URL) -> URL {
-        databaseURL.deletingLastPathComponent().appendingPathComponent(databaseURL.lastPathComponent + ".caches")
+        fileURL = StoreFolder.caches.url(forDatabase: databaseURL).appendingPathComponent("\(name).f32")
     }
 
     public static func isValidName(_ name: String) -> Bool { StoredName.isValid(name) }

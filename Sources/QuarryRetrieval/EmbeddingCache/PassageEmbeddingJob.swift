@@ -52,7 +52,7 @@ public final class PassageEmbeddingJob {
             try cache.remove()
             try? FileManager.default.removeItem(at: CachedPassageList.url(for: cache))
         }
-        try FileManager.default.createDirectory(at: EmbeddingCache.directory(forDatabase: store.url),
+        try FileManager.default.createDirectory(at: StoreFolder.caches.url(forDatabase: store.url),
                                                 withIntermediateDirectories: true)
         try manifest.save(for: cache)
         let writer = try cache.openWriter(dimension: encoder.dimension, modelPath: encoder.folder.path,

@@ -89,7 +89,7 @@ public struct RetrieverTrainingSession {
 
     public func run() throws -> Outcome {
         try configuration.validate()
-        guard RetrieverCatalog.isValidName(name) else {
+        guard RetrieverLibrary.isValidName(name) else {
             throw TrainingError.invalidArgument("\(name): not a retriever name (letters, digits, '-', '_' and '.', not first)")
         }
         guard trainingQA != nil || judged != nil else {
@@ -101,7 +101,7 @@ public struct RetrieverTrainingSession {
         let store = try CorpusStore(url: databaseURL)
         let tokenizer = try BertTokenizer(modelDirectory: modelFolder)
         let prompts = try Prompts.load()
-        let catalog = try RetrieverCatalog(store: store)
+        let catalog = try RetrieverLibrary(store: store)
         let folder = catalog.folder(for: name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 
@@ -161,10 +161,10 @@ public struct RetrieverTrainingSession {
     /// Embeds the corpus with the final passage encoder into the served cache (counted in the ledger as one
     /// pass over the corpus), then evaluates what users will search and measures how far the stale and
     /// corrected caches ended from it.
-    private func serve(_ trainer: RetrieverTrainer, catalog: RetrieverCatalog, store: CorpusStore, initial: [Float],
+    private func serve(_ trainer: RetrieverTrainer, catalog: RetrieverLibrary, store: CorpusStore, initial: [Float],
                        outcome: inout Outcome) throws {
         log("final embedding: \(trainer.corpus.count) passages with the trained passage encoder, into the served cache "
-            + RetrieverCatalog.cacheName(for: name))
+            + RetrieverLibrary.cacheName(for: name))
         var lastLogged = Date.distantPast
         let embedded = try catalog.embedServedCache(name: name) { [log] progress in
             guard Date().timeIntervalSince(lastLogged) >= 10 || progress.rowsDone == progress.rowsTotal else { return }
@@ -175,7 +175,7 @@ public struct RetrieverTrainingSession {
         trainer.progress.ledger.record(.finalEmbedding, passes: embedded.rows, seconds: embedded.seconds)
         outcome.finalEmbeddingSeconds = embedded.seconds
         log(String(format: "final embedding done: %d passages (%d now) in %.1f s", embedded.rows, embedded.added, embedded.seconds))
-        let served = try ServedCacheMatrix.load(name: RetrieverCatalog.cacheName(for: name), store: store, corpus: trainer.corpus)
+        let served = try ServedCacheMatrix.load(name: RetrieverLibrary.cacheName(for: name), store: store, corpus: trainer.corpus)
         outcome.servedEvaluation = try trainer.evaluate(against: served.rows, index: EvaluationRecord.servedIndex)
         if let record = outcome.servedEvaluation { log("eval at step \(record.step) (served): " + record.accuracy.summary) }
         // Drift compares like with like: caches of passages cut at the same length.

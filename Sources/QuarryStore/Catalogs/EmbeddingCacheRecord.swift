@@ -29,15 +29,8 @@ public struct EmbeddingCacheRecord: Codable, Equatable, Sendable {
     }
 }
 
-/// The `embedding_caches` table: one row per named cache (created by the store's migrations).
-public struct EmbeddingCacheCatalog: Sendable {
-    public let database: any DatabaseWriter
-
-    /// Opens the catalog on a store database, creating its table if the database lacks it.
-    public init(database: any DatabaseWriter) throws {
-        self.database = database
-        try StoreMigrations.ensureTable("embedding_caches", in: database, create: { try Self.createTable($0) })
-    }
+extension EmbeddingCacheRecord: NamedRecord {
+    public static let databaseTableName = "embedding_caches"
 
     /// The table, for the store's migrator.
     public static func createTable(_ db: Database) throws {
@@ -53,34 +46,12 @@ public struct EmbeddingCacheCatalog: Sendable {
             )
             """)
     }
+}
 
-    /// The record of cache `name`, or nil when there is none.
-    public func record(named name: String) throws -> EmbeddingCacheRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM embedding_caches WHERE name = ?", arguments: [name])
-                .map(Self.record(from:))
-        }
-    }
+/// The `embedding_caches` table: one row per named cache.
+public typealias EmbeddingCacheCatalog = NamedCatalog<EmbeddingCacheRecord>
 
-    /// Every cache, by name.
-    public func all() throws -> [EmbeddingCacheRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM embedding_caches ORDER BY name").map(Self.record(from:))
-        }
-    }
-
-    /// Creates or replaces the record of `record.name`.
-    public func save(_ record: EmbeddingCacheRecord) throws {
-        try database.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO embedding_caches
-                    (name, dimension, rows_completed, model_path, weights_hash, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.name, record.dimension, record.rowsCompleted, record.modelPath,
-                                 record.weightsHash, record.createdAt, record.updatedAt])
-        }
-    }
-
+extension NamedCatalog where Record == EmbeddingCacheRecord {
     /// Advances (or resets) the completed row count of cache `name`.
     public func setRowsCompleted(_ rows: Int, forCache name: String, at date: Date = Date()) throws {
         try database.write { db in
@@ -88,20 +59,6 @@ public struct EmbeddingCacheCatalog: Sendable {
                            arguments: [rows, date, name])
             guard db.changesCount == 1 else { throw EmbeddingCacheCatalogError.noSuchCache(name) }
         }
-    }
-
-    /// Forgets cache `name` (the caller removes its file).
-    public func remove(named name: String) throws {
-        try database.write { db in
-            try db.execute(sql: "DELETE FROM embedding_caches WHERE name = ?", arguments: [name])
-        }
-    }
-
-    private static func record(from row: Row) -> EmbeddingCacheRecord {
-        EmbeddingCacheRecord(
-            name: row["name"], dimension: row["dimension"], rowsCompleted: row["rows_completed"],
-            modelPath: row["model_path"], weightsHash: row["weights_hash"],
-            createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 }
 

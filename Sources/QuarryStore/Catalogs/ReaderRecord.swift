@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// What the store records about one trained reader; the weights live in `<database>.readers/<name>/`.
-public struct ReaderRecord: Equatable, Sendable {
+public struct ReaderRecord: Codable, Equatable, Sendable {
     public var name: String
     /// The reader folder (encoder model folder, heads, configuration).
     public var path: String
@@ -22,16 +22,14 @@ public struct ReaderRecord: Equatable, Sendable {
     }
 }
 
-/// The `readers` table: one row per named reader.
-public struct ReaderCatalog: Sendable {
-    public let database: any DatabaseWriter
-
-    public init(database: any DatabaseWriter) { self.database = database }
+extension ReaderRecord: NamedRecord {
+    public static let databaseTableName = "readers"
+    public static let listingOrder = "updated_at DESC, name"
 
     /// The schema step that creates the table (registered in `StoreMigrations.all`).
-    static func createTable(_ db: Database) throws {
+    public static func createTable(_ db: Database) throws {
         try db.execute(sql: """
-            CREATE TABLE readers (
+            CREATE TABLE IF NOT EXISTS readers (
                 name TEXT PRIMARY KEY NOT NULL,
                 path TEXT NOT NULL,
                 base_model TEXT NOT NULL,
@@ -43,52 +41,14 @@ public struct ReaderCatalog: Sendable {
             )
             """)
     }
-
-    public func record(named name: String) throws -> ReaderRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM readers WHERE name = ?", arguments: [name]).map(Self.record(from:))
-        }
-    }
-
-    /// Every reader, most recently updated first.
-    public func all() throws -> [ReaderRecord] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM readers ORDER BY updated_at DESC, name").map(Self.record(from:))
-        }
-    }
-
-    /// Creates or replaces the row of `record.name` (keeping its creation date when it exists).
-    public func save(_ record: ReaderRecord) throws {
-        try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO readers (name, path, base_model, supervision, steps, questions, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(name) DO UPDATE SET path = excluded.path, base_model = excluded.base_model,
-                    supervision = excluded.supervision, steps = excluded.steps, questions = excluded.questions,
-                    updated_at = excluded.updated_at
-                """, arguments: [record.name, record.path, record.baseModel, record.supervision, record.steps,
-                                 record.questions, record.createdAt, record.updatedAt])
-        }
-    }
-
-    public func remove(named name: String) throws {
-        try database.write { db in try db.execute(sql: "DELETE FROM readers WHERE name = ?", arguments: [name]) }
-    }
-
-    private static func record(from row: Row) -> ReaderRecord {
-        ReaderRecord(name: row["name"], path: row["path"], baseModel: row["base_model"], supervision: row["supervision"],
-                     steps: row["steps"], questions: row["questions"], createdAt: row["created_at"], updatedAt: row["updated_at"])
-    }
 }
+
+/// The `readers` table: one row per named reader (`all()` lists the most recently updated first).
+public typealias ReaderCatalog = NamedCatalog<ReaderRecord>
 
 extension CorpusStore {
     /// The catalog of trained readers.
-    public var readers: ReaderCatalog { ReaderCatalog(database: pool) }
-
-    /// Folder holding the readers of the store at `databaseURL`: `<database>.readers/`.
-    public static func readersDirectory(forDatabase databaseURL: URL) -> URL {
-        databaseURL.deletingLastPathComponent().appendingPathComponent(databaseURL.lastPathComponent + ".readers")
-    }
+    public var readers: ReaderCatalog { get throws { try ReaderCatalog(database: pool) } }
 
     /// The first `limit` passage ids in id order (row i of an embedding cache is the i-th of them).
     public func passageIDs(limit: Int) throws -> [Int64] {

@@ -10,18 +10,13 @@ import QuarryText
 /// a row in the store's `retrievers` table; the served cache `retriever-<name>` (the corpus embedded by the
 /// trained passage encoder, as `quarry embed --model <folder>/passage` would make it) and, for strategies
 /// with a corrector, `retriever-<name>-corrected` (h(g′(Y)), what negative sampling saw).
-public struct RetrieverCatalog {
+public struct RetrieverLibrary {
     public let store: CorpusStore
     public let records: TrainedRetrieverCatalog
 
     public init(store: CorpusStore) throws {
         self.store = store
         records = try TrainedRetrieverCatalog(database: store.pool)
-    }
-
-    /// Folder holding every retriever of the store at `databaseURL`.
-    public static func directory(forDatabase databaseURL: URL) -> URL {
-        databaseURL.deletingLastPathComponent().appendingPathComponent(databaseURL.lastPathComponent + ".retrievers")
     }
 
     /// The embedding cache serving retriever `name`'s searches (apart from the user's own caches).
@@ -42,7 +37,7 @@ public struct RetrieverCatalog {
 
     /// The folder of retriever `name` (not necessarily existing).
     public func folder(for name: String) -> URL {
-        Self.directory(forDatabase: store.url).appendingPathComponent(name)
+        StoreFolder.retrievers.url(forDatabase: store.url).appendingPathComponent(name)
     }
 
     /// Saves a trained run as retriever `name`: encoders, corrector, the corrected cache and the catalog row.

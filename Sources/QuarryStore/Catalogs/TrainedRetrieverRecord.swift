@@ -40,15 +40,8 @@ public struct TrainedRetrieverRecord: Codable, Equatable, Sendable {
     }
 }
 
-/// The `retrievers` table: one row per trained retriever (created by the store's migrations).
-public struct TrainedRetrieverCatalog: Sendable {
-    public let database: any DatabaseWriter
-
-    /// Opens the catalog on a store database, creating its table if the database lacks it.
-    public init(database: any DatabaseWriter) throws {
-        self.database = database
-        try StoreMigrations.ensureTable("retrievers", in: database, create: { try Self.createTable($0) })
-    }
+extension TrainedRetrieverRecord: NamedRecord {
+    public static let databaseTableName = "retrievers"
 
     public static func createTable(_ db: Database) throws {
         try db.execute(sql: """
@@ -63,34 +56,7 @@ public struct TrainedRetrieverCatalog: Sendable {
             )
             """)
     }
-
-    public func record(named name: String) throws -> TrainedRetrieverRecord? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM retrievers WHERE name = ?", arguments: [name]).map(Self.record(from:))
-        }
-    }
-
-    public func all() throws -> [TrainedRetrieverRecord] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM retrievers ORDER BY name").map(Self.record(from:)) }
-    }
-
-    /// Creates or replaces the row of `record.name`.
-    public func save(_ record: TrainedRetrieverRecord) throws {
-        try database.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO retrievers (name, strategy, folder, cache_name, base_model, steps, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.name, record.strategy, record.folder, record.cacheName, record.baseModel,
-                                 record.steps, record.createdAt])
-        }
-    }
-
-    public func remove(named name: String) throws {
-        try database.write { db in try db.execute(sql: "DELETE FROM retrievers WHERE name = ?", arguments: [name]) }
-    }
-
-    private static func record(from row: Row) -> TrainedRetrieverRecord {
-        TrainedRetrieverRecord(name: row["name"], strategy: row["strategy"], folder: row["folder"], cacheName: row["cache_name"],
-                               baseModel: row["base_model"], steps: row["steps"], createdAt: row["created_at"])
-    }
 }
+
+/// The `retrievers` table: one row per trained retriever.
+public typealias TrainedRetrieverCatalog = NamedCatalog<TrainedRetrieverRecord>
