@@ -133,21 +133,6 @@ struct TrainReaderCommand: ParsableCommand {
         return (try ExtractiveReader(folder: folder, prompts: prompts, configuration: configuration), folder.path)
     }
 
-    /// SQuAD questions with their own paragraph; questions that only name their article (`title`, as the demo
-    /// set) with that article's stored passages.
-    private func goldSupervision(_ questions: [QAExample], corpus: CorpusStore) throws
-        -> (String, (examples: [ReaderTrainingExample], skipped: Int)) {
-        let withParagraph = questions.filter { $0.context != nil }
-        let withArticle = questions.filter { $0.context == nil }
-        let paragraphs = ReaderTrainingSet.goldContext(withParagraph, negatives: negatives ?? 0)
-        guard !withArticle.isEmpty else { return ("gold-context", paragraphs) }
-        let stored = try corpus.passages(titled: Set(withArticle.compactMap(\.title)))
-        let byTitle = stored.mapValues { $0.map { ReaderPassage(passageID: $0.id, title: $0.title, text: $0.text) } }
-        let articles = ReaderTrainingSet.articlePassages(withArticle, passagesByTitle: byTitle)
-        let name = withParagraph.isEmpty ? "gold-article" : "gold-context+gold-article"
-        return (name, (paragraphs.examples + articles.examples, paragraphs.skipped + articles.skipped))
-    }
-
     /// The questions of every `--qa` set (each split on its own), weighted, with their search-style variants.
     private func trainingQuestions() throws -> [QAExample] {
         var sets: [(examples: [QAExample], weight: Double)] = []
@@ -179,38 +164,28 @@ struct TrainReaderCommand: ParsableCommand {
         let prompts = try retrieval.prompts()
         let questions = try trainingQuestions()
         let (reader, base) = try initialReader(corpus, prompts: prompts)
-        let normalization = SpanScoringRule.Normalization(rawValue: spanNormalization)!
 
-        let supervision: String
-        let set: (examples: [ReaderTrainingExample], skipped: Int)
+        let set: (name: String, examples: [ReaderTrainingExample], skipped: Int)
         if goldContext {
-            let gold = try goldSupervision(questions, corpus: corpus)
-            supervision = gold.0
-            set = gold.1
+            set = try ReaderTrainingSet.gold(questions, negatives: negatives ?? 0, store: corpus)
         } else {
             let retriever = try retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
-            supervision = "retrieved:\(retriever.name)"
-            set = try ReaderTrainingSet.retrieved(questions, retriever: retriever, k: k) { done in
+            let found = try ReaderTrainingSet.retrieved(questions, retriever: retriever, k: k) { done in
                 if store.showsProgress { StandardError.write("\rretrieving passages: \(done)/\(questions.count)") }
             }
             if store.showsProgress { StandardError.write("\n") }
+            set = ("retrieved:\(retriever.name)", found.examples, found.skipped)
         }
-        if !store.quiet {
-            StandardError.write("\(set.examples.count) of \(questions.count) questions usable (\(supervision)); \(set.skipped) skipped: no answer found in their passages\n")
-        }
+        store.note("\(set.examples.count) of \(questions.count) questions usable (\(set.name)); \(set.skipped) skipped: no answer found in their passages")
         var options = ReaderTrainingOptions()
         options.questionsPerStep = batch
-        options.steps = steps ?? epochs.map { max(1, Int((Double(set.examples.count) * $0 / Double(batch)).rounded(.up))) } ?? 1000
         options.learningRate = learningRate
         options.headsLearningRateScale = headsLearningRateScale
         options.negatives = negatives ?? (goldContext ? 0 : 3)
         options.seed = seed
         options.checkpointEvery = max(1, checkpointEvery)
-        options.normalization = normalization
-        if let minutes {
-            options.timeBudget = minutes * 60
-            if steps == nil && epochs == nil { options.steps = 1_000_000 }
-        }
+        options.normalization = SpanScoringRule.Normalization(rawValue: spanNormalization)!
+        options.budget(steps: steps, epochs: epochs, minutes: minutes, examples: set.examples.count)
         let library = ReaderLibrary(store: corpus)
         let trainer = try ReaderTrainer(reader: reader, examples: set.examples, options: options, workFolder: library.workFolder(named: name))
         let started = Date()
@@ -221,13 +196,8 @@ struct TrainReaderCommand: ParsableCommand {
             StandardError.write("\r" + Self.progressText(p, stepsCap: stepsCap) + "   ")
         }
         if showsProgress { StandardError.write("\n") }
-        // Score spans the way the loss normalised them. Relevance joins the per-window factorisation only, and only
-        // when it was trained: with no negatives each question had one window, so its relevance loss was constant.
-        reader.spanScoring = SpanScoringRule(normalization: normalization,
-                                             usesRelevance: normalization == .window && options.negatives > 0)
-        // `ask` and `eval` then read as many passages as the reader learnt to choose among.
-        reader.readPassages = 1 + options.negatives
-        let folder = try library.save(reader, name: name, baseModel: base, supervision: supervision,
+        reader.adoptReadingRules(of: options)
+        let folder = try library.save(reader, name: name, baseModel: base, supervision: set.name,
                                       steps: reached, questions: set.examples.count)
         if !store.quiet {
             print("reader \(name) saved to \(folder.path): \(reached) steps of \(batch) questions in \(Format.duration(Date().timeIntervalSince(started)))")

@@ -219,3 +219,20 @@ final class SpanScoringTuningTests: XCTestCase {
         XCTAssertEqual(gain.totals.exactMatch, 100)
     }
 }
+
+final class ReaderTrainingBudgetTests: XCTestCase {
+    func testStepsEpochsAndMinutesMakeOneBudget() {
+        var options = ReaderTrainingOptions()
+        options.questionsPerStep = 8
+        options.budget(steps: nil, epochs: nil, minutes: nil, examples: 100)
+        XCTAssertEqual(options.steps, 1000)
+        XCTAssertNil(options.timeBudget)
+        options.budget(steps: nil, epochs: 2, minutes: nil, examples: 100)
+        XCTAssertEqual(options.steps, 25, "two passes over 100 questions, 8 a step, rounded up")
+        options.budget(steps: 40, epochs: nil, minutes: 1.5, examples: 100)
+        XCTAssertEqual(options.steps, 40, "steps cap a timed run")
+        XCTAssertEqual(options.timeBudget, 90)
+        options.budget(steps: nil, epochs: nil, minutes: 2, examples: 100)
+        XCTAssertEqual(options.steps, 1_000_000, "time alone bounds the run")
+    }
+}

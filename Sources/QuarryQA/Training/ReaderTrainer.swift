@@ -43,6 +43,25 @@ public struct ReaderTrainingOptions: Codable, Sendable, Equatable {
     public var timeBudget: Double?
 
     public init() {}
+
+    /// Sets the step budget: `steps`, else `epochs` passes over `examples` questions, else 1,000; with
+    /// `minutes`, the run is bounded by time and the steps (when given, directly or as epochs) are a cap.
+    public mutating func budget(steps: Int?, epochs: Double?, minutes: Double?, examples: Int) {
+        self.steps = steps ?? epochs.map { max(1, Int((Double(examples) * $0 / Double(questionsPerStep)).rounded(.up))) } ?? 1000
+        timeBudget = minutes.map { $0 * 60 }
+        if minutes != nil && steps == nil && epochs == nil { self.steps = 1_000_000 }
+    }
+}
+
+extension ExtractiveReader {
+    /// After training with `options`: score spans the way the loss normalised them — relevance joins the
+    /// per-window factorisation only, and only when it was trained (with no negatives each question had one
+    /// window, so its relevance loss was constant) — and read as many passages as it learnt to choose among.
+    public func adoptReadingRules(of options: ReaderTrainingOptions) {
+        spanScoring = SpanScoringRule(normalization: options.normalization,
+                                      usesRelevance: options.normalization == .window && options.negatives > 0)
+        readPassages = 1 + options.negatives
+    }
 }
 
 /// Where a run stands, for progress display.

@@ -1,5 +1,6 @@
 import Foundation
 import QuarryRetrieval
+import QuarryStore
 import QuarryText
 
 /// Turns a QA set into reader training examples.
@@ -77,6 +78,22 @@ public enum ReaderTrainingSet {
             progress?(done)
         }
         return (result, skipped)
+    }
+
+    /// Gold supervision from whatever each question gives: its own paragraph (SQuAD, `goldContext`), or only
+    /// the name of its article (JSON lines with `title`, as the demo set), read with that article's passages
+    /// stored in `store` (`articlePassages`). Named `gold-context`, `gold-article` or both joined by `+`.
+    public static func gold(_ examples: [QAExample], negatives: Int, store: CorpusStore) throws
+        -> (name: String, examples: [ReaderTrainingExample], skipped: Int) {
+        let withParagraph = examples.filter { $0.context != nil }
+        let withArticle = examples.filter { $0.context == nil }
+        let paragraphs = goldContext(withParagraph, negatives: negatives)
+        guard !withArticle.isEmpty else { return ("gold-context", paragraphs.examples, paragraphs.skipped) }
+        let stored = try store.passages(titled: Set(withArticle.compactMap(\.title)))
+        let byTitle = stored.mapValues { $0.map { ReaderPassage(passageID: $0.id, title: $0.title, text: $0.text) } }
+        let articles = articlePassages(withArticle, passagesByTitle: byTitle)
+        let name = withParagraph.isEmpty ? "gold-article" : "gold-context+gold-article"
+        return (name, paragraphs.examples + articles.examples, paragraphs.skipped + articles.skipped)
     }
 
     static func stableHash(_ text: String) -> Int {
