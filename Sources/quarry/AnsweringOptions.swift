@@ -75,18 +75,38 @@ func modelFolder(_ option: String?) throws -> URL {
     return url
 }
 
-/// Reads a QA set, optionally one side of its split (by article, or by paragraph when it has too few articles:
-/// `QASplitPlan`, whose choice goes to `log`), optionally the first `limit` questions.
-func loadQuestions(_ path: String, split: String?, testShare: Double, limit: Int?,
-                   log: (String) -> Void) throws -> [QAExample] {
-    var examples = try QASetReader().read(URL(fileURLWithPath: path)).examples
-    if let split, let side = try splitSide(split, option: "--split") {
-        let plan = QASplitPlan(examples, testShare: testShare)
-        log("\(path): \(plan.summary(of: examples))")
-        examples = plan.select(side, from: examples)
+/// Which questions of a QA set a command uses (`eval`, `train reader`): one side of its split and at most N.
+struct QASelectionOptions: ParsableArguments {
+    @Option(help: "Side of the split (by article; by paragraph when the set has under 10 articles) to use: train, test or all.")
+    var split = "all"
+
+    @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
+    var testShare = QASplit.defaultTestShare
+
+    @Option(help: "Use only the first N questions (of each set).")
+    var limit: Int?
+
+    func validate() throws {
+        _ = try splitSide(split, option: "--split")
+        if !(0...1).contains(testShare) { throw ValidationError("--test-share must lie in [0, 1]") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
-    if let limit { examples = Array(examples.prefix(limit)) }
-    return examples
+
+    /// The side `--split` names; nil for all.
+    var side: QASplit? { QASplit(rawValue: split) }
+
+    /// Reads a QA set, the side of its split chosen (by article, or by paragraph when it has too few
+    /// articles: `QASplitPlan`, whose choice goes to `log`), then the first `limit` questions.
+    func load(_ path: String, log: (String) -> Void) throws -> [QAExample] {
+        var examples = try QASetReader().read(URL(fileURLWithPath: path)).examples
+        if let side {
+            let plan = QASplitPlan(examples, testShare: testShare)
+            log("\(path): \(plan.summary(of: examples))")
+            examples = plan.select(side, from: examples)
+        }
+        if let limit { examples = Array(examples.prefix(limit)) }
+        return examples
+    }
 }
 
 /// The side a `--split`-like option names; nil for `all`.

@@ -11,12 +11,12 @@ extension EvalCommand {
         if let option = refused.first(where: { $0.1 })?.0 { throw ValidationError("\(option) applies to --qa only") }
         let set = try judged.judgements.load(note: store.note)
         var queries = set.queries
-        if let side = try splitSide(split, option: "--split") {
-            let plan = QASplitPlan(queries.map(\.example), testShare: testShare)
+        if let side = selection.side {
+            let plan = QASplitPlan(queries.map(\.example), testShare: selection.testShare)
             store.note("queries: \(plan.summary(of: queries.map(\.example)))")
             queries = queries.filter { plan.side(of: $0.example) == side }
         }
-        if let limit { queries = Array(queries.prefix(limit)) }
+        if let limit = selection.limit { queries = Array(queries.prefix(limit)) }
         let corpus = try store.openExistingStore()
         let relevant = Set(set.judgements.grades.keys.flatMap { set.judgements.relevant(to: $0) })
         let stored = try corpus.passageIDs(ofDocuments: relevant).count

@@ -27,14 +27,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup(title: "Relevance judgements, instead of --qa") var judged: JudgedEvaluationOptionGroup
 
-    @Option(help: "Side of the split (by article; by paragraph when the set has under 10 articles) to evaluate: train, test or all.")
-    var split = "all"
-
-    @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
-    var testShare = QASplit.defaultTestShare
-
-    @Option(help: "Evaluate only the first N questions.")
-    var limit: Int?
+    @OptionGroup var selection: QASelectionOptions
 
     @Option(name: [.customShort("k"), .customLong("k")], help: "Top-k cut-offs for retrieval accuracy (with judgements: for recall), comma-separated.")
     var k = "1,5,20,100"
@@ -74,7 +67,6 @@ struct EvalCommand: ParsableCommand {
         try judged.validate(qa: qa)
         if cutoffs == nil { throw ValidationError("--k takes positive integers separated by commas, e.g. 1,5,20,100") }
         _ = try answering.spanScoringRule()
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if adoptBestScoring && !compareScoring { throw ValidationError("--adopt-best-scoring needs --compare-scoring") }
         if QuestionStyle(rawValue: questionStyle) == nil { throw ValidationError("--question-style takes asked or search") }
     }
@@ -90,7 +82,7 @@ struct EvalCommand: ParsableCommand {
     private func evaluate() throws {
         guard let qa else { return try evaluateJudged() }
         let style = QuestionStyle(rawValue: questionStyle)!
-        let examples = try loadQuestions(qa, split: split, testShare: testShare, limit: limit, log: store.note).map { example in
+        let examples = try selection.load(qa, log: store.note).map { example in
             var example = example
             example.question = style.apply(to: example.question)
             return example
@@ -141,7 +133,7 @@ struct EvalCommand: ParsableCommand {
     /// Saves the best rule in the reader's folder (under the store's writer lock) and says what changed.
     private func adoptBest(_ best: (rule: SpanScoringRule, totals: AnswerScoreTotals), own: (SpanScoringRule, AnswerScoreTotals),
                            folder: URL) throws {
-        if split == "test" { store.note("note: tuning on the test side makes the test figures that follow optimistic") }
+        if selection.side == .test { store.note("note: tuning on the test side makes the test figures that follow optimistic") }
         guard best.rule != own.0 else { return store.note("span scoring: the reader's own rule \(own.0) is best; nothing changed") }
         let lock = try store.writerLock(for: "eval --adopt-best-scoring")
         defer { withExtendedLifetime(lock) {} }

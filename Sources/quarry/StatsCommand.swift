@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuarryRetrieval
 import QuarryStore
 
 struct StatsCommand: ParsableCommand {
@@ -22,7 +23,7 @@ struct StatsCommand: ParsableCommand {
             sources: sources.map { .init(source: $0.source, documents: $0.documents, passages: $0.passages) },
             tables: try corpus.tables().map { .init(name: $0.name, kind: $0.kind, rows: $0.rows) },
             migrations: try corpus.appliedMigrations(),
-            caches: try CacheStatsJSON.all(in: corpus))
+            caches: try CacheInventoryEntry.all(in: corpus))
         if json {
             try JSONOutput.print(stats)
         } else {
@@ -68,5 +69,5 @@ struct StatsJSON: Encodable {
     var sources: [Source]
     var tables: [Table]
     var migrations: [String]
-    var caches: [CacheStatsJSON]
+    var caches: [CacheInventoryEntry]
 }

@@ -32,14 +32,7 @@ struct TrainReaderCommand: ParsableCommand {
             help: "Share of the questions (0–1) also trained on in search-engine style: lower case, no question mark.")
     var searchStyleShare = 0.0
 
-    @Option(help: "Side of the split (by article; by paragraph when the set has under 10 articles) to train on: train, test or all.")
-    var split = "all"
-
-    @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
-    var testShare = QASplit.defaultTestShare
-
-    @Option(help: "Use only the first N questions.")
-    var limit: Int?
+    @OptionGroup var selection: QASelectionOptions
 
     @Flag(name: .customLong("gold-context"), help: "Read each question with its own SQuAD paragraph (else its article's passages, by title), not retrieved passages.")
     var goldContext = false
@@ -109,7 +102,6 @@ struct TrainReaderCommand: ParsableCommand {
         if steps != nil && epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if !ReaderLibrary.isValidName(name) { throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first)") }
         if let minutes, minutes <= 0 { throw ValidationError("--minutes must be positive") }
-        if !(0...1).contains(testShare) { throw ValidationError("--test-share must lie in [0, 1]") }
         if SpanScoringRule.Normalization(rawValue: spanNormalization) == nil {
             throw ValidationError("--span-normalization takes window or shared")
         }
@@ -137,7 +129,7 @@ struct TrainReaderCommand: ParsableCommand {
     private func trainingQuestions() throws -> [QAExample] {
         var sets: [(examples: [QAExample], weight: Double)] = []
         for part in qa.compactMap(QAMixturePart.init(parsing:)) {
-            let examples = try loadQuestions(part.path, split: split, testShare: testShare, limit: limit, log: store.note)
+            let examples = try selection.load(part.path, log: store.note)
             guard !examples.isEmpty else { throw ValidationError("\(part.path): no questions (after --split/--limit)") }
             sets.append((examples, part.weight))
         }
