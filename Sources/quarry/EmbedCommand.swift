@@ -66,8 +66,8 @@ struct EmbedCommand: ParsableCommand {
         SentenceEncoder.useAllCores()
         do {
             let corpus = try store.openStore()
-            var line = EmbedProgressLine(cacheName: cacheName)
-            let progress: ((EmbeddingProgress) -> Void)? = store.showsProgress ? { line.show($0) } : nil
+            var line = ProgressLine()
+            let progress: ((EmbeddingProgress) -> Void)? = store.showsProgress ? { line.show($0.progressText(cache: cacheName)) } : nil
             let summary: EmbeddingSummary
             if let retriever {
                 summary = try RetrieverLibrary(store: corpus).embedServedCache(name: retriever, batchSize: batch, progress: progress)
@@ -123,30 +123,5 @@ struct EmbedSummaryJSON: Encodable {
         restarted_because = summary.restartReason
         seconds = summary.seconds
         passages_per_second = summary.passagesPerSecond
-    }
-}
-
-/// One self-rewriting progress line for `embed`: a bar, passages done, passages/s and ETA.
-struct EmbedProgressLine {
-    let cacheName: String
-    private var lastWidth = 0
-
-    init(cacheName: String) { self.cacheName = cacheName }
-
-    mutating func show(_ progress: EmbeddingProgress) {
-        let fraction = progress.rowsTotal > 0 ? min(1, Double(progress.rowsDone) / Double(progress.rowsTotal)) : 1
-        let filled = Int((fraction * 24).rounded(.down))
-        var text = "\(cacheName) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 24 - filled))] "
-            + "\(progress.rowsDone)/\(progress.rowsTotal) passages (\(Int(fraction * 100))%), "
-            + String(format: "%.1f passages/s", progress.passagesPerSecond)
-        if let remaining = progress.secondsRemaining { text += ", ETA \(Format.duration(remaining))" }
-        let padding = String(repeating: " ", count: max(0, lastWidth - text.count))
-        lastWidth = text.count
-        StandardError.write("\r" + text + padding)
-    }
-
-    mutating func finish() {
-        if lastWidth > 0 { StandardError.write("\n") }
-        lastWidth = 0
     }
 }

@@ -109,7 +109,7 @@ struct IngestCommand: ParsableCommand {
         let reader = try DocumentReaders.open(url: url, format: format, options: readerOptions)
         var line = ProgressLine()
         defer { line.finish() }
-        let progress: ((IngestProgress) -> Void)? = store.showsProgress ? { line.show($0) } : nil
+        let progress: ((IngestProgress) -> Void)? = store.showsProgress ? { line.show($0.progressText) } : nil
         return try pipeline.ingest(reader, source: source ?? url.path, file: url.path,
                                    totalBytes: DocumentReaders.inputSize(url), progress: progress)
     }

@@ -1,19 +1,13 @@
 import Foundation
 import QuarryIngest
+import QuarryRetrieval
 
-/// One self-rewriting progress line on stderr: bytes, pages, passages per second, ETA.
+/// One self-rewriting progress line on stderr (ingest, embed, train reader): each `show` replaces the
+/// last text, padding over what a longer one left.
 struct ProgressLine {
     private var lastWidth = 0
 
-    mutating func show(_ progress: IngestProgress) {
-        var text = "\(URL(fileURLWithPath: progress.file).lastPathComponent): "
-            + "\(Format.megabytes(progress.bytesRead))"
-        if let total = progress.totalBytes, total > 0 {
-            text += " of \(Format.megabytes(total)) (\(Int(100 * Double(progress.bytesRead) / Double(total)))%)"
-        }
-        text += ", \(progress.pagesRead) pages, \(progress.passages) passages, "
-            + "\(Int(progress.passagesPerSecond)) passages/s, \(Format.rate(progress.bytesPerSecond))"
-        if let remaining = progress.secondsRemaining { text += ", ETA \(Format.duration(remaining))" }
+    mutating func show(_ text: String) {
         let padding = String(repeating: " ", count: max(0, lastWidth - text.count))
         lastWidth = text.count
         StandardError.write("\r" + text + padding)
@@ -23,6 +17,31 @@ struct ProgressLine {
     mutating func finish() {
         if lastWidth > 0 { StandardError.write("\n") }
         lastWidth = 0
+    }
+}
+
+extension IngestProgress {
+    /// Bytes, pages, passages per second, ETA.
+    var progressText: String {
+        var text = "\(URL(fileURLWithPath: file).lastPathComponent): \(Format.megabytes(bytesRead))"
+        if let totalBytes, totalBytes > 0 {
+            text += " of \(Format.megabytes(totalBytes)) (\(Int(100 * Double(bytesRead) / Double(totalBytes)))%)"
+        }
+        text += ", \(pagesRead) pages, \(passages) passages, \(Int(passagesPerSecond)) passages/s, \(Format.rate(bytesPerSecond))"
+        if let secondsRemaining { text += ", ETA \(Format.duration(secondsRemaining))" }
+        return text
+    }
+}
+
+extension EmbeddingProgress {
+    /// A bar, passages done, passages/s and ETA.
+    func progressText(cache: String) -> String {
+        let fraction = rowsTotal > 0 ? min(1, Double(rowsDone) / Double(rowsTotal)) : 1
+        let filled = Int((fraction * 24).rounded(.down))
+        var text = "\(cache) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 24 - filled))] "
+            + "\(rowsDone)/\(rowsTotal) passages (\(Int(fraction * 100))%), " + String(format: "%.1f passages/s", passagesPerSecond)
+        if let secondsRemaining { text += ", ETA \(Format.duration(secondsRemaining))" }
+        return text
     }
 }
 

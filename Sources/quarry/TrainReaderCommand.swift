@@ -183,11 +183,11 @@ struct TrainReaderCommand: ParsableCommand {
         let started = Date()
         let showsProgress = store.showsProgress
         let stepsCap = steps ?? (epochs == nil ? nil : options.steps)
+        var line = ProgressLine()
         let reached = try trainer.run(resume: resume) { p in
-            guard showsProgress else { return }
-            StandardError.write("\r" + Self.progressText(p, stepsCap: stepsCap) + "   ")
+            if showsProgress { line.show(Self.progressText(p, stepsCap: stepsCap)) }
         }
-        if showsProgress { StandardError.write("\n") }
+        line.finish()
         reader.adoptReadingRules(of: options)
         let folder = try library.save(reader, name: name, baseModel: base, supervision: set.name,
                                       steps: reached, questions: set.examples.count)

@@ -53,6 +53,13 @@ extension String {
         return self[start..<end]
     }
 
+    /// The scalar offset of UTF-8 offset `utf8Offset` (clamped to the end): `ask --json` gives answer
+    /// positions in code points, as SQuAD does.
+    public func scalarOffset(ofUTF8Offset utf8Offset: Int) -> Int {
+        let index = utf8.index(utf8.startIndex, offsetBy: Swift.min(utf8Offset, utf8.count))
+        return unicodeScalars.distance(from: unicodeScalars.startIndex, to: index)
+    }
+
     /// The UTF-8 offset of the Unicode scalar at `scalarOffset` (SQuAD's `answer_start` counts scalars).
     public func utf8Offset(ofScalarOffset scalarOffset: Int) -> Int {
         let index = unicodeScalars.index(unicodeScalars.startIndex, offsetBy: scalarOffset)
