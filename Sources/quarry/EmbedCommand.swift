@@ -94,7 +94,7 @@ struct EmbedCommand: ParsableCommand {
             StandardError.write("note: cache \(summary.cacheName) was rebuilt from the start: \(reason)\n")
         }
         if json {
-            try JSONOutput.print(EmbedSummaryJSON(summary))
+            try JSONOutput.print(EmbeddingSummaryRecord(summary))
         } else if !store.quiet {
             print("""
                 cache \(summary.cacheName): \(summary.rows) passages (\(summary.added) embedded now\
@@ -102,26 +102,5 @@ struct EmbedCommand: ParsableCommand {
                 \(String(format: "%.1f", summary.seconds)) s, \(String(format: "%.1f", summary.passagesPerSecond)) passages/s
                 """)
         }
-    }
-}
-
-/// The embed summary as `--json` prints it.
-struct EmbedSummaryJSON: Encodable {
-    var cache: String
-    var rows: Int
-    var added: Int
-    var resumed_from: Int
-    var restarted_because: String?
-    var seconds: Double
-    var passages_per_second: Double
-
-    init(_ summary: EmbeddingSummary) {
-        cache = summary.cacheName
-        rows = summary.rows
-        added = summary.added
-        resumed_from = summary.resumedFrom
-        restarted_because = summary.restartReason
-        seconds = summary.seconds
-        passages_per_second = summary.passagesPerSecond
     }
 }

@@ -37,37 +37,11 @@ extension EvalCommand {
         }
         if showsProgress { StandardError.write("\n") }
         try runFile?.close()
-        try printJudged(JudgedEvalJSON(report, retriever: retriever.name))
+        try printJudged(JudgedEvaluationFigures(report, retriever: retriever.name))
     }
 
-    private func printJudged(_ figures: JudgedEvalJSON) throws {
-        if json { try JSONOutput.print(figures); return }
-        print("queries: \(figures.queries) judged (\(figures.queries_without_relevant) without a relevant document)")
-        let recall = figures.recall.sorted { Int($0.key)! < Int($1.key)! }.map { "recall@\($0.key) " + String(format: "%.4f", $0.value) }
-        print("retrieval (\(figures.retriever)): " + String(format: "nDCG@10 %.4f   MRR@10 %.4f   ", figures.ndcg_10, figures.mrr_10)
-              + recall.joined(separator: "   "))
-        print(String(format: "%.2f queries/s (%.1f s)", figures.seconds > 0 ? Double(figures.queries) / figures.seconds : 0, figures.seconds))
-    }
-}
-
-/// The figures of a judged evaluation as `eval --json` prints them: means over the judged queries, 0–1 as
-/// trec_eval prints them (not percentages).
-struct JudgedEvalJSON: Encodable {
-    var queries: Int
-    var queries_without_relevant: Int
-    var ndcg_10: Double
-    var mrr_10: Double
-    var recall: [String: Double]
-    var retriever: String
-    var seconds: Double
-
-    init(_ report: JudgedEvaluationReport, retriever: String) {
-        queries = report.totals.queries
-        queries_without_relevant = report.queriesWithoutRelevant
-        ndcg_10 = report.totals.ndcg10
-        mrr_10 = report.totals.mrr10
-        recall = Dictionary(uniqueKeysWithValues: report.totals.recall.map { ("\($0.key)", $0.value) })
-        self.retriever = retriever
-        seconds = report.seconds
+    private func printJudged(_ figures: JudgedEvaluationFigures) throws {
+        if json { return try JSONOutput.print(figures) }
+        figures.textLines.forEach { print($0) }
     }
 }

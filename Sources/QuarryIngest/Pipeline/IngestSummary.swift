@@ -82,3 +82,36 @@ public struct IngestFailure: Error, CustomStringConvertible {
         "\(underlying)\ncommitted from \(file) before the error: \(committed.writtenDescription)"
     }
 }
+
+/// The ingest summary as `--json` prints it.
+public struct IngestSummaryRecord: Encodable, Sendable {
+    var files: Int
+    var pages_read: Int
+    var skipped: [String: Int]
+    var documents_new: Int
+    var documents_changed: Int
+    var documents_unchanged: Int
+    var passages_added: Int
+    var passages_replaced: Int
+    var bytes_read: Int64
+    var seconds: Double
+    var mb_per_second: Double
+    var passages_per_second: Double
+    var problems: [String]
+
+    public init(_ summary: IngestSummary, files: Int) {
+        self.files = files
+        pages_read = summary.pagesRead
+        skipped = Dictionary(uniqueKeysWithValues: summary.skipped.map { ($0.key.rawValue, $0.value) })
+        documents_new = summary.documentsNew
+        documents_changed = summary.documentsChanged
+        documents_unchanged = summary.documentsUnchanged
+        passages_added = summary.passagesAdded
+        passages_replaced = summary.passagesRemoved
+        bytes_read = summary.bytesRead
+        seconds = summary.seconds
+        mb_per_second = summary.megabytesPerSecond
+        passages_per_second = summary.passagesPerSecond
+        problems = summary.problems
+    }
+}

@@ -138,3 +138,34 @@ public struct OutcomeRecord: Encodable, Sendable {
         passages = outcome.result.retrieved.map(\.passageID)
     }
 }
+
+/// The figures of a judged evaluation as `eval --json` prints them: means over the judged queries, 0–1 as
+/// trec_eval prints them (not percentages).
+public struct JudgedEvaluationFigures: Encodable, Sendable {
+    var queries: Int
+    var queries_without_relevant: Int
+    var ndcg_10: Double
+    var mrr_10: Double
+    var recall: [String: Double]
+    var retriever: String
+    var seconds: Double
+
+    public init(_ report: JudgedEvaluationReport, retriever: String) {
+        queries = report.totals.queries
+        queries_without_relevant = report.queriesWithoutRelevant
+        ndcg_10 = report.totals.ndcg10
+        mrr_10 = report.totals.mrr10
+        recall = Dictionary(uniqueKeysWithValues: report.totals.recall.map { ("\($0.key)", $0.value) })
+        self.retriever = retriever
+        seconds = report.seconds
+    }
+
+    /// The figures as `eval` prints them without `--json`.
+    public var textLines: [String] {
+        let recallText = recall.sorted { Int($0.key)! < Int($1.key)! }.map { "recall@\($0.key) " + String(format: "%.4f", $0.value) }
+        return ["queries: \(queries) judged (\(queries_without_relevant) without a relevant document)",
+                "retrieval (\(retriever)): " + String(format: "nDCG@10 %.4f   MRR@10 %.4f   ", ndcg_10, mrr_10)
+                    + recallText.joined(separator: "   "),
+                String(format: "%.2f queries/s (%.1f s)", seconds > 0 ? Double(queries) / seconds : 0, seconds)]
+    }
+}

@@ -178,3 +178,24 @@ public enum EmbeddingJobError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// The embed summary as `--json` prints it.
+public struct EmbeddingSummaryRecord: Encodable, Sendable {
+    var cache: String
+    var rows: Int
+    var added: Int
+    var resumed_from: Int
+    var restarted_because: String?
+    var seconds: Double
+    var passages_per_second: Double
+
+    public init(_ summary: EmbeddingSummary) {
+        cache = summary.cacheName
+        rows = summary.rows
+        added = summary.added
+        resumed_from = summary.resumedFrom
+        restarted_because = summary.restartReason
+        seconds = summary.seconds
+        passages_per_second = summary.passagesPerSecond
+    }
+}
