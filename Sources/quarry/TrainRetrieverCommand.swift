@@ -139,31 +139,6 @@ struct TrainRetrieverCommand: ParsableCommand {
         let quiet = store.quiet
         session.log = { if !quiet { StandardError.write($0 + "\n") } }
         let outcome = try session.run()
-        printReport(outcome)
-    }
-
-    private func printReport(_ outcome: RetrieverTrainingSession.Outcome) {
-        let t = outcome.trainer
-        print("retriever \(name ?? (try? t.configuration.strategy().fileName) ?? "") (\(t.configuration.negatives)), \(t.progress.step) steps, saved in \(outcome.folder.path)")
-        if let sampling = t.evaluations.last(where: { $0.isThroughSamplingCache }) {
-            print("top-k accuracy through the sampling cache (\(sampling.index), not what users search): \(sampling.accuracy.summary)")
-        }
-        if let served = outcome.servedEvaluation {
-            print("top-k accuracy served (the corpus embedded by the trained passage encoder): \(served.accuracy.summary)")
-        }
-        if let seconds = outcome.finalEmbeddingSeconds {
-            print(String(format: "final embedding: %.1f s (one pass over the corpus, in the ledger)", seconds))
-        }
-        if let e = outcome.finalStaleError {
-            print(String(format: "final drift: mean ‖g′(y) − g(y)‖² = %.5f", e)
-                  + (outcome.finalCorrectedError.map { String(format: ", mean ‖h(g′(y)) − g(y)‖² = %.5f", $0) } ?? ""))
-        }
-        let n = Double(max(t.progress.timedSteps, 1)), totals = t.progress.timingTotals
-        print(String(format: "mean step %.3f s; scoring %.1f ms, sampling %.1f ms, corrector %.1f ms (%.2f%% of the step)",
-                     totals.total / n, 1000 * totals.scoring / n, 1000 * totals.sampling / n, 1000 * totals.corrector / n,
-                     100 * totals.samplingShare))
-        print("corrected cache recomputed \(t.progress.correctedCacheRecomputations) times")
-        print("passage-encoder ledger:")
-        print(t.progress.ledger.table())
+        outcome.reportLines(name: name ?? strategy.fileName).forEach { print($0) }
     }
 }

@@ -58,5 +58,8 @@ final class ReembeddingLedgerTests: XCTestCase {
                        ["1000", "1", "20.0", "50.0"])
         XCTAssertEqual(lines.last!.split(separator: " ", omittingEmptySubsequences: true),
                        ["total", "1064", "2", "22.0", "48.4"])
+        for purpose in EncoderPassPurpose.allCases {
+            XCTAssertTrue(lines.contains { $0.hasPrefix(purpose.label + " ") }, "\(purpose.label) is shown whole")
+        }
     }
 }

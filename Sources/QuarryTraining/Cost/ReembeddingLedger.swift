@@ -91,12 +91,14 @@ public struct ReembeddingLedger: Codable, Equatable, Sendable {
 
     /// Fixed-width table: purpose, passages, calls, seconds, passages/s, and a total row.
     public func table() -> String {
+        // The purpose column is as wide as its longest label ("corrector sample", "final embedding").
+        let width = entries.map(\.purpose.label.count).max().map { max($0 + 1, 14) } ?? 14
         func row(_ name: String, _ passes: Int, _ calls: Int, _ seconds: Double) -> String {
             let rate = seconds > 0 ? String(format: "%.1f", Double(passes) / seconds) : "-"
-            return name.padding(toLength: 14, withPad: " ", startingAt: 0)
+            return name.padding(toLength: width, withPad: " ", startingAt: 0)
                 + String(format: "%12d %8d %10.1f %12@", passes, calls, seconds, rate as NSString)
         }
-        var lines = ["purpose".padding(toLength: 14, withPad: " ", startingAt: 0)
+        var lines = ["purpose".padding(toLength: width, withPad: " ", startingAt: 0)
             + String(format: "%12@ %8@ %10@ %12@", "passages" as NSString, "calls" as NSString,
                      "seconds" as NSString, "passages/s" as NSString)]
         for entry in entries { lines.append(row(entry.purpose.label, entry.passes, entry.calls, entry.seconds)) }

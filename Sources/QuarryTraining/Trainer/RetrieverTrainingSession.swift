@@ -251,3 +251,33 @@ public struct RunSummary: Codable {
         trainingSeconds = t.progress.timingTotals.total
     }
 }
+
+extension RetrieverTrainingSession.Outcome {
+    /// What `train retriever` prints when it is done: where the retriever is, its accuracy through the sampling
+    /// cache and as served, the final embedding, drift, step time by part and the re-embedding ledger.
+    public func reportLines(name: String) -> [String] {
+        let t = trainer
+        var lines = ["retriever \(name) (\(t.configuration.negatives)), \(t.progress.step) steps, saved in \(folder.path)"]
+        if let sampling = t.evaluations.last(where: { $0.isThroughSamplingCache }) {
+            lines.append("top-k accuracy through the sampling cache (\(sampling.index), not what users search): \(sampling.accuracy.summary)")
+        }
+        if let servedEvaluation {
+            lines.append("top-k accuracy served (the corpus embedded by the trained passage encoder): \(servedEvaluation.accuracy.summary)")
+        }
+        if let finalEmbeddingSeconds {
+            lines.append(String(format: "final embedding: %.1f s (one pass over the corpus, in the ledger)", finalEmbeddingSeconds))
+        }
+        if let finalStaleError {
+            lines.append(String(format: "final drift: mean ‖g′(y) − g(y)‖² = %.5f", finalStaleError)
+                         + (finalCorrectedError.map { String(format: ", mean ‖h(g′(y)) − g(y)‖² = %.5f", $0) } ?? ""))
+        }
+        let n = Double(max(t.progress.timedSteps, 1)), totals = t.progress.timingTotals
+        lines.append(String(format: "mean step %.3f s; scoring %.1f ms, sampling %.1f ms, corrector %.1f ms (%.2f%% of the step)",
+                            totals.total / n, 1000 * totals.scoring / n, 1000 * totals.sampling / n, 1000 * totals.corrector / n,
+                            100 * totals.samplingShare))
+        lines.append("corrected cache recomputed \(t.progress.correctedCacheRecomputations) times")
+        lines.append("passage-encoder ledger:")
+        lines.append(t.progress.ledger.table())
+        return lines
+    }
+}
