@@ -68,6 +68,19 @@ final class RetrieverTrainerTests: XCTestCase {
         XCTAssertTrue(again.initialCacheSource.hasPrefix("reused"), again.initialCacheSource)
     }
 
+    /// The share of passages training cuts off, against lengths counted by hand from untruncated tokens.
+    func testTruncatedShareCountsPassagesLongerThanTheTrainingLength() throws {
+        let fixture = try SyntheticRetrievalFixture(testCase: self, entities: 8, trainEntities: 8, distractors: 4, codeCopies: 1)
+        let store = try CorpusStore(url: fixture.databaseURL)
+        let tokenizer = try BertTokenizer(modelDirectory: fixture.modelFolder)
+        let lengths = try TrainingCorpus.load(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 10_000).tokens.map(\.count)
+        let cut = lengths.sorted()[lengths.count / 2]
+        let share = try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: cut)
+        XCTAssertEqual(share, Double(lengths.filter { $0 > cut }.count) / Double(lengths.count), accuracy: 1e-12)
+        XCTAssertEqual(try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 10_000), 0)
+        XCTAssertEqual(try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 3), 1)
+    }
+
     /// No passage holding a question's answer is ever drawn as its negative, even from a flat distribution
     /// over a corpus where every code occurs in several passages.
     func testAnswerBearingPassagesAreNeverSampled() throws {

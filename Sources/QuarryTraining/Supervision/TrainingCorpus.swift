@@ -42,6 +42,21 @@ public struct TrainingCorpus: Sendable {
         return TrainingCorpus(passageIDs: ids, tokens: tokens, containment: AnswerContainmentIndex(passages: texts))
     }
 
+    /// The share of passages longer than `maxTokens` word pieces (special tokens included), estimated on up to
+    /// `sample` passages spread evenly over the store: what training at that length cuts off.
+    public static func truncatedShare(store: CorpusStore, tokenizer: BertTokenizer, prompts: Prompts, maxTokens: Int,
+                                      sample: Int = 1000) throws -> Double {
+        let ids = try store.passageIDs(limit: Int.max)
+        guard !ids.isEmpty else { return 0 }
+        let step = max(1, ids.count / sample)
+        let picked = try store.passages(ids: stride(from: 0, to: ids.count, by: step).map { ids[$0] })
+        let longer = picked.filter { passage in
+            let input = prompts.passage.render(["title": passage.title, "text": passage.text]).text
+            return tokenizer.encode(input, maxLength: maxTokens + 1).count > maxTokens
+        }.count
+        return Double(longer) / Double(max(picked.count, 1))
+    }
+
     /// Row of each passage id.
     public func rowsByID() -> [Int64: Int] {
         var rows: [Int64: Int] = [:]

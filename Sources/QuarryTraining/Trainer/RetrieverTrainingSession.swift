@@ -108,6 +108,15 @@ public struct RetrieverTrainingSession {
         let corpus = try TrainingCorpus.load(store: store, tokenizer: tokenizer, prompts: prompts, maxTokens: configuration.maxPassageTokens)
         guard corpus.count > 0 else { throw TrainingError.invalidArgument("\(databaseURL.path): the store holds no passages") }
         log("corpus: \(corpus.count) passages")
+        let truncated = try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: prompts,
+                                                          maxTokens: configuration.maxPassageTokens)
+        if truncated >= 0.2 {
+            // Training then never sees the end of most passages (nor answers there), while served caches embed
+            // up to the model's limit: worth a larger --max-passage-tokens, at a proportional cost a step.
+            log(String(format: "note: about %.0f%% of the passages are longer than --max-passage-tokens %d word pieces and "
+                       + "are cut in training (served caches embed them up to the model's limit)", 100 * truncated,
+                       configuration.maxPassageTokens))
+        }
         let queryTokens = { (e: QAExample) in
             tokenizer.encode(prompts.query.render(["question": e.question]).text, maxLength: configuration.maxQueryTokens)
         }
