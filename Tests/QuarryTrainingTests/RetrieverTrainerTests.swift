@@ -73,12 +73,13 @@ final class RetrieverTrainerTests: XCTestCase {
         let fixture = try SyntheticRetrievalFixture(testCase: self, entities: 8, trainEntities: 8, distractors: 4, codeCopies: 1)
         let store = try CorpusStore(url: fixture.databaseURL)
         let tokenizer = try BertTokenizer(modelDirectory: fixture.modelFolder)
-        let lengths = try TrainingCorpus.load(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 10_000).tokens.map(\.count)
+        let corpus = try TrainingCorpus.load(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 10_000)
+        let lengths = corpus.tokens.map(\.count)
         let cut = lengths.sorted()[lengths.count / 2]
-        let share = try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: cut)
+        let share = try corpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: cut)
         XCTAssertEqual(share, Double(lengths.filter { $0 > cut }.count) / Double(lengths.count), accuracy: 1e-12)
-        XCTAssertEqual(try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 10_000), 0)
-        XCTAssertEqual(try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 3), 1)
+        XCTAssertEqual(try corpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 10_000), 0)
+        XCTAssertEqual(try corpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: Prompts(), maxTokens: 3), 1)
     }
 
     /// No passage holding a question's answer is ever drawn as its negative, even from a flat distribution

@@ -44,9 +44,9 @@ public struct TrainingCorpus: Sendable {
 
     /// The share of passages longer than `maxTokens` word pieces (special tokens included), estimated on up to
     /// `sample` passages spread evenly over the store: what training at that length cuts off.
-    public static func truncatedShare(store: CorpusStore, tokenizer: BertTokenizer, prompts: Prompts, maxTokens: Int,
-                                      sample: Int = 1000) throws -> Double {
-        let ids = try store.passageIDs(limit: Int.max)
+    public func truncatedShare(store: CorpusStore, tokenizer: BertTokenizer, prompts: Prompts, maxTokens: Int,
+                               sample: Int = 1000) throws -> Double {
+        let ids = passageIDs
         guard !ids.isEmpty else { return 0 }
         let step = max(1, ids.count / sample)
         let picked = try store.passages(ids: stride(from: 0, to: ids.count, by: step).map { ids[$0] })

@@ -108,7 +108,7 @@ public struct RetrieverTrainingSession {
         let corpus = try TrainingCorpus.load(store: store, tokenizer: tokenizer, prompts: prompts, maxTokens: configuration.maxPassageTokens)
         guard corpus.count > 0 else { throw TrainingError.invalidArgument("\(databaseURL.path): the store holds no passages") }
         log("corpus: \(corpus.count) passages")
-        let truncated = try TrainingCorpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: prompts,
+        let truncated = try corpus.truncatedShare(store: store, tokenizer: tokenizer, prompts: prompts,
                                                           maxTokens: configuration.maxPassageTokens)
         if truncated >= 0.2 {
             // Training then never sees the end of most passages (nor answers there), while served caches embed
