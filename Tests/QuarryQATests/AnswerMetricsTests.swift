@@ -108,20 +108,6 @@ final class AnswerMetricsTests: XCTestCase {
         print("SQuAD dev perturbations: appended-token F1 \(appended.f1), dropped/neighbour EM \(totals.exactMatch) F1 \(totals.f1)")
     }
 
-    func testRetrievalAccuracy() {
-        var accuracy = RetrievalAccuracy(ks: [1, 5, 2])
-        XCTAssertEqual(accuracy.ks, [1, 2, 5])
-        let passages = ["The Broncos lost.", "Denver Broncos won Super Bowl 50.", "Unrelated."]
-        XCTAssertEqual(RetrievalAccuracy.firstHitRank(rankedPassages: passages, answers: ["denver broncos"]), 1)
-        XCTAssertNil(RetrievalAccuracy.firstHitRank(rankedPassages: passages, answers: ["Denver Bronco"]))
-        XCTAssertNil(RetrievalAccuracy.firstHitRank(rankedPassages: passages, answers: ["the"]))
-        accuracy.add(rankedPassages: passages, answers: ["Denver Broncos"])
-        accuracy.add(firstHitRank: 0)
-        accuracy.add(firstHitRank: 4)
-        accuracy.add(firstHitRank: nil)
-        XCTAssertEqual(accuracy.percentages, [1: 25, 2: 50, 5: 75])
-    }
-
     private func write(_ text: String, _ name: String) throws -> URL {
         let url = try TestResources.temporaryDirectory(for: self).appendingPathComponent(name)
         try Data(text.utf8).write(to: url)

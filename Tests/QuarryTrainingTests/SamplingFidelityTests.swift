@@ -1,4 +1,5 @@
 import QuarryNN
+import QuarryTestSupport
 @testable import QuarryTraining
 import XCTest
 
@@ -13,40 +14,35 @@ final class SamplingFidelityTests: XCTestCase {
             return x
         }
         let queries = normal(n * d), fresh = normal(m * d)
-        var corrected = normal(m * d)
+        let corrected = Tensor(shape: [m, d])
+        corrected.data.update(from: normal(m * d), count: m * d)
         func loss(_ gradient: UnsafeMutablePointer<Float>? = nil) -> Double {
-            Double(ScoreDistillationLoss.forward(queries: queries, fresh: fresh, corrected: corrected, questions: n, passages: m,
+            Double(ScoreDistillationLoss.forward(queries: queries, fresh: fresh, corrected: corrected.data, questions: n, passages: m,
                                                  dimension: d, scale: scale, gradient: gradient))
         }
         var analytic = [Float](repeating: 0, count: m * d)
         _ = analytic.withUnsafeMutableBufferPointer { loss($0.baseAddress!) }
-        let h: Float = 1e-2
         for i in 0..<corrected.count {
-            let saved = corrected[i]
-            corrected[i] = saved + h
-            let up = loss()
-            corrected[i] = saved - h
-            let down = loss()
-            corrected[i] = saved
-            XCTAssertEqual((up - down) / Double(2 * h), Double(analytic[i]), accuracy: 2e-3, "element \(i)")
+            XCTAssertEqual(FiniteDifference.derivative(of: corrected.data, at: i, loss: { loss() }), Double(analytic[i]),
+                           accuracy: 2e-3, "element \(i)")
         }
-        corrected = fresh
+        corrected.data.update(from: fresh, count: m * d)
         XCTAssertEqual(loss(), 0, accuracy: 1e-6, "no divergence when the corrected embeddings are the fresh ones")
     }
 
     /// KL divergence and recall against values worked by hand: two passages of three allowed, scores
     /// fresh (ln 3, 0) and stale (0, 0) at scale 1 give p = (3/4, 1/4), q = (1/2, 1/2),
     /// KL = 3/4·ln(3/2) + 1/4·ln(1/2); the excluded passage is left out of both softmaxes.
-    func testSoftmaxFidelityAgainstHandValues() {
+    func testSoftmaxFidelityAgainstHandValues() throws {
         // One question q = (1, 0); passages are rows of (x, 0), so a score is x.
         let queries: [Float] = [1, 0]
         let fresh: [Float] = [Float(log(3.0)), 0, 0, 0, 9, 0]
         let stale: [Float] = [0, 0, 0, 0, -9, 0]
         let corrected = fresh
-        let measured = fresh.withUnsafeBufferPointer { f in
-            stale.withUnsafeBufferPointer { s in
-                corrected.withUnsafeBufferPointer { c in
-                    SoftmaxFidelityMeasure.measure(step: 7, queries: queries, fresh: f.baseAddress!, stale: s.baseAddress!,
+        let measured = try fresh.withUnsafeBufferPointer { f in
+            try stale.withUnsafeBufferPointer { s in
+                try corrected.withUnsafeBufferPointer { c in
+                    try SoftmaxFidelityMeasure.measure(step: 7, queries: queries, fresh: f.baseAddress!, stale: s.baseAddress!,
                                                    corrected: c.baseAddress!, rows: 3, dimension: 2, inverseTemperature: 1,
                                                    excluded: [[2]], k: 1)
                 }

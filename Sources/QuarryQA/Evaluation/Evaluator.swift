@@ -1,4 +1,5 @@
 import Foundation
+import QuarryRetrieval
 import QuarryText
 
 /// How `Evaluator` runs.
@@ -33,7 +34,7 @@ public struct EvaluationReport: Sendable {
     /// EM and F1 under each of the answerer's compared span scoring rules.
     public var comparedAnswers: [SpanScoringRule: AnswerScoreTotals] = [:]
     /// Top-k accuracy (nil in gold-context mode).
-    public var retrieval: RetrievalAccuracy?
+    public var retrieval: TopKAccuracy?
     public var seconds = 0.0
     public var questionsPerSecond: Double { seconds > 0 ? Double(questions) / seconds : 0 }
 }
@@ -52,7 +53,7 @@ public struct Evaluator {
         var report = EvaluationReport()
         let hasReader = answerer.reader != nil
         if hasReader { report.answers = AnswerScoreTotals() }
-        if !options.goldContext { report.retrieval = RetrievalAccuracy(ks: options.ks) }
+        if !options.goldContext { report.retrieval = TopKAccuracy(ks: options.ks) }
         let started = Date()
         for chunk in stride(from: 0, to: examples.count, by: max(1, options.batchSize)) {
             let batch = Array(examples[chunk..<min(examples.count, chunk + max(1, options.batchSize))])
@@ -84,7 +85,7 @@ public struct Evaluator {
                     }
                 }
                 if !options.goldContext {
-                    outcome.firstHitRank = RetrievalAccuracy.firstHitRank(rankedPassages: result.retrieved.map(\.text),
+                    outcome.firstHitRank = TopKAccuracy.firstHitRank(rankedPassages: result.retrieved.map(\.text),
                                                                           answers: example.answers)
                     report.retrieval?.add(firstHitRank: outcome.firstHitRank)
                 }

@@ -4,8 +4,9 @@ import Foundation
 
 /// The exact index: every query is scored against every row with `cblas_sgemm`, a block of rows at a
 /// time so the score buffer stays small, and a bounded heap per query keeps the best `k`.
-/// It is the ground truth other indexes are tested against. Rows live either in memory owned by the
-/// index or in a memory-mapped matrix that is searched in place.
+/// It is the ground truth other indexes are tested against, and the one exact search of the code base
+/// (the trainer's evaluations and fidelity measures use it too). Rows live in memory owned by the index,
+/// in a memory-mapped matrix, or in a caller's matrix; the last two are searched in place.
 public final class FlatInnerProductIndex: VectorIndex, @unchecked Sendable {
     public let dimension: Int
     public private(set) var count: Int = 0
@@ -18,6 +19,7 @@ public final class FlatInnerProductIndex: VectorIndex, @unchecked Sendable {
     private var owned: UnsafeMutablePointer<Float>?
     private var ownedCapacity = 0  // in rows
     private var mapped: MappedMatrix?
+    private var borrowed: UnsafePointer<Float>?
 
     /// An empty index whose rows will be added in memory.
     public init(dimension: Int) throws {
@@ -33,11 +35,20 @@ public final class FlatInnerProductIndex: VectorIndex, @unchecked Sendable {
         mapped = matrix
     }
 
+    /// An index over `rows` rows of a caller's [rows, dimension] matrix, searched without copying: the caller
+    /// keeps the matrix alive and unchanged while the index is used. Adding rows later copies them first.
+    public init(borrowing matrix: UnsafePointer<Float>, rows: Int, dimension: Int) {
+        self.dimension = dimension
+        count = rows
+        borrowed = matrix
+    }
+
     deinit { owned?.deallocate() }
 
     /// First float of row 0 (nil when empty).
     public var rowData: UnsafePointer<Float>? {
         if let mapped { return mapped.base }
+        if let borrowed { return borrowed }
         return owned.map { UnsafePointer($0) }
     }
 
@@ -54,7 +65,7 @@ public final class FlatInnerProductIndex: VectorIndex, @unchecked Sendable {
 
     /// Makes room for `rows` rows in owned memory, moving mapped rows in if needed.
     private func reserve(rows: Int) {
-        if mapped == nil && rows <= ownedCapacity { return }
+        if mapped == nil && borrowed == nil && rows <= ownedCapacity { return }
         let capacity = max(rows, ownedCapacity * 2, 1024)
         let grown = UnsafeMutablePointer<Float>.allocate(capacity: capacity * dimension)
         if count > 0, let old = rowData { grown.update(from: old, count: count * dimension) }
@@ -62,6 +73,7 @@ public final class FlatInnerProductIndex: VectorIndex, @unchecked Sendable {
         owned = grown
         ownedCapacity = capacity
         mapped = nil
+        borrowed = nil
     }
 
     public func search(_ queries: UnsafeBufferPointer<Float>, k: Int) throws -> [[Neighbor]] {
@@ -142,19 +154,28 @@ public final class FlatInnerProductIndex: VectorIndex, @unchecked Sendable {
     /// Threads used for heap selection over a block (the machine's active cores).
     public static var selectionThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Every score: `queries.count / dimension` rows of `count` inner products, row-major. This is the
-    /// full matrix product the trainer samples from.
-    public func scores(_ queries: UnsafeBufferPointer<Float>) throws -> [Float] {
+    /// Every score, times `scale`: `queries.count / dimension` rows of `count` inner products, row-major. This
+    /// is the full matrix product the trainer's measures need (a softmax over every passage).
+    public func scores(_ queries: UnsafeBufferPointer<Float>, scale: Float = 1) throws -> [Float] {
+        guard queries.count % dimension == 0 else {
+            throw VectorIndexError.dimensionMismatch(dimension: dimension, valueCount: queries.count)
+        }
+        let values = queries.count / dimension * count
+        return try [Float](unsafeUninitializedCapacity: values) { buffer, initialized in
+            if values > 0 { try scores(queries, scale: scale, into: buffer.baseAddress!) }
+            initialized = values
+        }
+    }
+
+    /// `scores(_:scale:)` written into `out`, which holds `queries.count / dimension × count` floats.
+    public func scores(_ queries: UnsafeBufferPointer<Float>, scale: Float = 1, into out: UnsafeMutablePointer<Float>) throws {
         guard queries.count % dimension == 0 else {
             throw VectorIndexError.dimensionMismatch(dimension: dimension, valueCount: queries.count)
         }
         let nq = queries.count / dimension
-        guard nq > 0, count > 0, let rows = rowData, let queryBase = queries.baseAddress else { return [] }
+        guard nq > 0, count > 0, let rows = rowData, let queryBase = queries.baseAddress else { return }
         let d = Int32(dimension)
-        return [Float](unsafeUninitializedCapacity: nq * count) { buffer, initialized in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nq), Int32(count), d,
-                        1, queryBase, d, rows, d, 0, buffer.baseAddress, Int32(count))
-            initialized = nq * count
-        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nq), Int32(count), d,
+                    scale, queryBase, d, rows, d, 0, out, Int32(count))
     }
 }

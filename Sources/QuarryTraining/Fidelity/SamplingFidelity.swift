@@ -1,6 +1,7 @@
 import Foundation
 import QuarryModels
 import QuarryNN
+import QuarryRetrieval
 
 /// How well cached scores stand in for fresh ones on a fixed probe of questions, at one moment of training.
 public struct SamplingFidelity: Codable, Equatable, Sendable {
@@ -44,13 +45,14 @@ public struct SamplingFidelityProbe {
         guard !questions.isEmpty, rows > 0 else { return nil }
         let d = queryEncoder.dimension, depth = min(candidates, rows)
         let q = try queryEncoder.embed(questions)
-        func scores(_ matrix: UnsafePointer<Float>) -> Tensor {
+        func scores(_ matrix: UnsafePointer<Float>) throws -> Tensor {
             let s = Tensor(shape: [questions.count, rows])
-            q.withUnsafeBufferPointer { BLAS.gemm(transB: true, m: questions.count, n: rows, k: d, a: $0.baseAddress!, b: matrix, c: s.data) }
+            let index = FlatInnerProductIndex(borrowing: matrix, rows: rows, dimension: d)
+            try q.withUnsafeBufferPointer { try index.scores($0, into: s.data) }
             return s
         }
-        let staleScores = scores(stale)
-        let correctedScores = corrected.map(scores)
+        let staleScores = try scores(stale)
+        let correctedScores = try corrected.map(scores)
         var staleTop: [[Int]] = [], correctedTop: [[Int]] = []
         var union = Set<Int>()
         for i in 0..<questions.count {

@@ -1,5 +1,6 @@
 import Foundation
 import QuarryNN
+import QuarryRetrieval
 
 /// How closely each sampling distribution follows the one negatives should come from: the softmax of the
 /// current encoders' scores over every passage, with the whole corpus embedded fresh. Measured on held-out
@@ -31,7 +32,7 @@ public enum SoftmaxFidelityMeasure {
     /// `excluded[i]` are the rows question i never samples. Scores are β/τ·⟨q, y⟩.
     public static func measure(step: Int, queries: [Float], fresh: UnsafePointer<Float>, stale: UnsafePointer<Float>,
                                corrected: UnsafePointer<Float>?, rows: Int, dimension d: Int, inverseTemperature: Float,
-                               excluded: [Set<Int>], k: Int = 20) -> SoftmaxFidelity {
+                               excluded: [Set<Int>], k: Int = 20) throws -> SoftmaxFidelity {
         let n = excluded.count
         precondition(queries.count == n * d && rows > 0, "one query row per question")
         let depth = min(k, rows)
@@ -40,10 +41,10 @@ public enum SoftmaxFidelityMeasure {
         var start = 0
         while start < n {
             let m = min(block, n - start)
-            let freshScores = scores(queries, from: start, count: m, matrix: fresh, rows: rows, dimension: d, scale: inverseTemperature)
-            let staleScores = scores(queries, from: start, count: m, matrix: stale, rows: rows, dimension: d, scale: inverseTemperature)
-            let correctedScores = corrected.map {
-                scores(queries, from: start, count: m, matrix: $0, rows: rows, dimension: d, scale: inverseTemperature)
+            let freshScores = try scores(queries, from: start, count: m, matrix: fresh, rows: rows, dimension: d, scale: inverseTemperature)
+            let staleScores = try scores(queries, from: start, count: m, matrix: stale, rows: rows, dimension: d, scale: inverseTemperature)
+            let correctedScores = try corrected.map {
+                try scores(queries, from: start, count: m, matrix: $0, rows: rows, dimension: d, scale: inverseTemperature)
             }
             for i in 0..<m {
                 let skip = excluded[start + i]
@@ -84,12 +85,13 @@ public enum SoftmaxFidelityMeasure {
         Double(reference.intersection(found).count) / Double(max(k, 1))
     }
 
-    /// scale·Q[start..<start+count]·Mᵀ, [count, rows].
+    /// scale·Q[start..<start+count]·Mᵀ, [count, rows], by the exact index's product.
     private static func scores(_ queries: [Float], from start: Int, count: Int, matrix: UnsafePointer<Float>, rows: Int,
-                               dimension d: Int, scale: Float) -> Tensor {
+                               dimension d: Int, scale: Float) throws -> Tensor {
         let out = Tensor(shape: [count, rows])
-        queries.withUnsafeBufferPointer { q in
-            BLAS.gemm(transB: true, m: count, n: rows, k: d, alpha: scale, a: q.baseAddress! + start * d, b: matrix, c: out.data)
+        let index = FlatInnerProductIndex(borrowing: matrix, rows: rows, dimension: d)
+        try queries.withUnsafeBufferPointer { q in
+            try index.scores(UnsafeBufferPointer(rebasing: q[(start * d)..<((start + count) * d)]), scale: scale, into: out.data)
         }
         return out
     }

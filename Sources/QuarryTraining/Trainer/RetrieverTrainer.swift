@@ -168,10 +168,10 @@ public final class RetrieverTrainer {
         let chosen = Array(held.prefix(configuration.fidelityQuestions))
         guard !chosen.isEmpty else { return }
         let queries = try encoders.query.embed(chosen.map(\.tokens))
-        let measured = fresh.withUnsafeBufferPointer { f in
-            cache.withUnsafeBufferPointer { stale in
-                withOptionalPointer(correctedCache) { corrected in
-                    SoftmaxFidelityMeasure.measure(step: progress.step, queries: queries, fresh: f.baseAddress!, stale: stale.baseAddress!,
+        let measured = try fresh.withUnsafeBufferPointer { f in
+            try cache.withUnsafeBufferPointer { stale in
+                try withOptionalPointer(correctedCache) { corrected in
+                    try SoftmaxFidelityMeasure.measure(step: progress.step, queries: queries, fresh: f.baseAddress!, stale: stale.baseAddress!,
                                                    corrected: corrected, rows: corpus.count, dimension: dimension,
                                                    inverseTemperature: configuration.scale / configuration.temperature,
                                                    excluded: chosen.map(\.excluded))

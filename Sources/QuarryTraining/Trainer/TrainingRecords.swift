@@ -1,4 +1,5 @@
 import Foundation
+import QuarryRetrieval
 
 /// What one step did, as a line of `metrics.jsonl` (`"kind": "step"`).
 public struct StepRecord: Codable, Equatable, Sendable {

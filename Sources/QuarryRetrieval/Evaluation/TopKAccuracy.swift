@@ -1,15 +1,19 @@
+import Foundation
 import QuarryText
 
-/// Retrieval top-k answer accuracy: the share of questions for which a gold answer occurs, as whole
-/// normalised tokens (`AnswerContainment`), in one of the first k retrieved passages.
-public struct RetrievalAccuracy: Sendable, Equatable {
+/// Top-k answer accuracy of a ranking: a question counts as answered at k when one of its first k passages
+/// holds a gold answer (as whole normalised tokens, `AnswerContainment`). One type for the trainer's
+/// evaluations and for `quarry eval`, so both count alike.
+public struct TopKAccuracy: Codable, Equatable, Sendable {
     /// The cut-offs reported, increasing.
-    public let ks: [Int]
+    public private(set) var ks: [Int]
     public private(set) var questions = 0
     /// For each k in `ks`, how many questions had a hit within the first k.
     public private(set) var hits: [Int]
 
-    public init(ks: [Int] = [1, 5, 20, 100]) {
+    public static let defaultKs = [1, 5, 20, 100]
+
+    public init(ks: [Int] = defaultKs) {
         self.ks = Array(Set(ks.filter { $0 > 0 })).sorted()
         hits = [Int](repeating: 0, count: self.ks.count)
     }
@@ -23,14 +27,23 @@ public struct RetrievalAccuracy: Sendable, Equatable {
 
     /// Counts one question from its ranked passage texts.
     public mutating func add(rankedPassages: [String], answers: [String]) {
-        add(firstHitRank: RetrievalAccuracy.firstHitRank(rankedPassages: rankedPassages, answers: answers))
+        add(firstHitRank: Self.firstHitRank(rankedPassages: rankedPassages, answers: answers))
+    }
+
+    /// Percentage answered within `k`, when `k` is one of `ks`.
+    public func percentage(at k: Int) -> Double? {
+        guard let i = ks.firstIndex(of: k) else { return nil }
+        return questions == 0 ? 0 : 100 * Double(hits[i]) / Double(questions)
     }
 
     /// Accuracy in percent for each k.
     public var percentages: [Int: Double] {
-        var result: [Int: Double] = [:]
-        for (i, k) in ks.enumerated() { result[k] = questions == 0 ? 0 : 100 * Double(hits[i]) / Double(questions) }
-        return result
+        Dictionary(uniqueKeysWithValues: ks.map { ($0, percentage(at: $0)!) })
+    }
+
+    /// "top-1 40.0%  top-5 …" for logs.
+    public var summary: String {
+        ks.map { String(format: "top-%d %.1f%%", $0, percentage(at: $0)!) }.joined(separator: "  ")
     }
 
     /// The 0-based rank of the first passage containing a gold answer as whole normalised tokens, if any.
