@@ -62,6 +62,16 @@ final class RetrieverTrainerTests: XCTestCase {
         XCTAssertEqual(ledger.entry(.trainingStep).passes, encoded.reduce(0, +))
         XCTAssertEqual(ledger.entry(.trainingStep).calls, 5)
 
+        // The initial cache is made by the job `quarry embed` runs: it has a manifest naming the model and length.
+        let store = try CorpusStore(url: fixture.databaseURL)
+        let saved = try XCTUnwrap(try EmbeddingCacheCatalog(database: store.pool).all().first { $0.name.hasPrefix("dense-") })
+        XCTAssertTrue(saved.name.hasSuffix("-t\(configuration.maxPassageTokens)"), saved.name)
+        let manifest = try XCTUnwrap(try EmbeddingCacheManifest.load(
+            for: EmbeddingCache(name: saved.name, databaseURL: fixture.databaseURL, catalog: EmbeddingCacheCatalog(database: store.pool))))
+        XCTAssertEqual(manifest.maxTokens, configuration.maxPassageTokens)
+        XCTAssertEqual(manifest.model, fixture.modelFolder.path)
+        XCTAssertEqual(saved.rowsCompleted, n)
+
         // A second run on the same store reuses the cache the first one saved: no initial encoding.
         let again = try fixture.session(name: "again", SyntheticRetrievalFixture.configuration("stale", steps: 1)).run()
         XCTAssertEqual(again.trainer.progress.ledger.entry(.initialCache).passes, 0)

@@ -44,6 +44,19 @@ public struct EmbeddingCache: Sendable {
         try EmbeddingCacheWriter(cache: self, dimension: dimension, modelPath: modelPath, weightsHash: weightsHash)
     }
 
+    /// Replaces the cache with a [rows, dimension] matrix computed elsewhere (e.g. a trainer's corrected cache).
+    public func replace(with matrix: [Float], dimension: Int, modelPath: String, weightsHash: String) throws {
+        try remove()
+        let writer = try openWriter(dimension: dimension, modelPath: modelPath, weightsHash: weightsHash)
+        defer { writer.close() }
+        let floatsPerWrite = 8192 * dimension
+        try matrix.withUnsafeBufferPointer { all in
+            for start in stride(from: 0, to: all.count, by: floatsPerWrite) {
+                try writer.append(UnsafeBufferPointer(rebasing: all[start..<min(start + floatsPerWrite, all.count)]))
+            }
+        }
+    }
+
     /// The completed rows, memory-mapped (no copy).
     public func mapMatrix() throws -> MappedMatrix {
         guard let record = try record() else { throw EmbeddingCacheError.missing(name: name) }

@@ -53,9 +53,10 @@ public struct RetrieverLibrary {
                                         metadata: ["format": "quarry-corrector"],
                                         to: folder.appendingPathComponent("corrector.safetensors"))
             let hash = corrected.withUnsafeBytes { SHA256.hex(of: $0) }
-            try InitialCache.writeCache(corrected, name: Self.correctedCacheName(for: name), dimension: trainer.dimension, store: store,
-                                        modelPath: folder.appendingPathComponent("passage").path,
-                                        weightsHash: TrainedRetrieverRecord.runMatrixHashPrefix + hash)
+            let cache = try EmbeddingCache(name: Self.correctedCacheName(for: name), databaseURL: store.url,
+                                           catalog: try EmbeddingCacheCatalog(database: store.pool))
+            try cache.replace(with: corrected, dimension: trainer.dimension, modelPath: folder.appendingPathComponent("passage").path,
+                              weightsHash: TrainedRetrieverRecord.runMatrixHashPrefix + hash)
         }
         try records.save(TrainedRetrieverRecord(
             name: name, strategy: trainer.configuration.negatives, folder: folder.path, cacheName: Self.cacheName(for: name),
