@@ -23,7 +23,7 @@ final class KilledTrainingCLITests: CLITestCase {
                          "--probe-candidates", "4", "--probe-k", "2", "--shared-encoders", "--no-final-embed", "--quiet"]
         let run = URL(fileURLWithPath: killed.path + ".retrievers/run")
         try killAndResume(arguments, reference: reference, killed: killed, in: directory, seed: 31) {
-            try Self.retrieverCheckpointStep(run.appendingPathComponent("checkpoint"))
+            try Self.checkpointStep(run.appendingPathComponent("checkpoint")) { ($0["progress"] as? [String: Any])?["step"] }
         }
         let expected = URL(fileURLWithPath: reference.path + ".retrievers/run")
         XCTAssertEqual(try files(in: run), try files(in: expected), "the run folder holds the same files, no leftovers")
@@ -70,7 +70,7 @@ final class KilledTrainingCLITests: CLITestCase {
                          "--checkpoint-every", "4", "--model", model.path, "--name", "run", "--quiet"]
         let readers = URL(fileURLWithPath: killed.path + ".readers")
         try killAndResume(arguments, reference: reference, killed: killed, in: directory, seed: 47) {
-            try Self.readerCheckpointStep(readers.appendingPathComponent("run.training/checkpoint.safetensors"))
+            try Self.checkpointStep(readers.appendingPathComponent("run.training/checkpoint")) { $0["step"] }
         }
         let expected = URL(fileURLWithPath: reference.path + ".readers")
         XCTAssertEqual(try files(in: readers), try files(in: expected), "the readers folder holds the same files, no leftovers")
@@ -144,24 +144,15 @@ final class KilledTrainingCLITests: CLITestCase {
         return steps
     }
 
-    /// The step of a retriever run's checkpoint (the folder, or the previous one while a new one is swapped in).
-    private static func retrieverCheckpointStep(_ checkpoint: URL) throws -> Int {
+    /// The step a checkpoint folder's `state.json` names (`step` picks it out), from the folder or the previous one
+    /// a kill left mid-swap; 0 before the first checkpoint.
+    private static func checkpointStep(_ checkpoint: URL, step: ([String: Any]) -> Any?) throws -> Int {
         for folder in [checkpoint, URL(fileURLWithPath: checkpoint.path + ".previous")] {
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("state.json").path) else { continue }
             let state = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            let progress = try XCTUnwrap(state["progress"] as? [String: Any])
-            return try XCTUnwrap(progress["step"] as? Int)
+            return try XCTUnwrap(step(state) as? Int)
         }
         return 0
-    }
-
-    /// The step a reader checkpoint names in its safetensors metadata (0 before the first checkpoint).
-    private static func readerCheckpointStep(_ checkpoint: URL) throws -> Int {
-        guard let data = FileManager.default.contents(atPath: checkpoint.path) else { return 0 }
-        let headerLength = Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian })
-        let header = try XCTUnwrap(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
-        let metadata = try XCTUnwrap(header["__metadata__"] as? [String: String])
-        return try XCTUnwrap(metadata["step"].flatMap(Int.init))
     }
 
     /// Every file under `folder` (relative paths, sorted), hidden ones included.

@@ -18,8 +18,8 @@ extension BertEncoder {
         let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
         json.merge(encoded) { _, new in new }
         if json["model_type"] == nil { json["model_type"] = "bert" }
-        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-            .write(to: folder.appendingPathComponent("config.json"), options: .atomic)
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]),
+                             to: folder.appendingPathComponent("config.json"))
         let tensors = store.parameters.map {
             SafetensorsWriter.Tensor(name: $0.name, shape: $0.shape, data: store.value($0))
         }

@@ -186,7 +186,7 @@ public final class SafetensorsFile {
     }
 }
 
-/// Writes float32 tensors as a safetensors file (atomically: a temporary file renamed into place).
+/// Writes float32 tensors as a safetensors file, atomically (`AtomicFile`).
 public enum SafetensorsWriter {
     /// One tensor to write.
     public struct Tensor {
@@ -210,49 +210,15 @@ public enum SafetensorsWriter {
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         // Pad so the data section starts 8-byte aligned, as the format recommends.
         while (8 + json.count) % 8 != 0 { json.append(0x20) }
-        removeStaleTemporaries(of: url)
-        let temporary = temporaryURL(of: url, process: getpid())
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw SafetensorsError(path: url.path, reason: "cannot create \(temporary.path)")
-        }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            var length = UInt64(json.count).littleEndian
-            try handle.write(contentsOf: Data(bytes: &length, count: 8))
-            try handle.write(contentsOf: json)
-            for t in tensors {
-                let n = t.shape.reduce(1, *)
-                try handle.write(contentsOf: Data(bytes: t.data, count: n * 4))
+            try AtomicFile.write(to: url) { handle in
+                var length = UInt64(json.count).littleEndian
+                try handle.write(contentsOf: Data(bytes: &length, count: 8))
+                try handle.write(contentsOf: json)
+                for t in tensors { try handle.write(contentsOf: Data(bytes: t.data, count: t.shape.reduce(1, *) * 4)) }
             }
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(path: url.path, reason: "write failed: \(error)")
-        }
-        // rename(2) replaces the old file in one step: never a moment without either whole file.
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(path: url.path, reason: "cannot rename \(temporary.path) into place: \(reason)")
-        }
-    }
-
-    /// `.<name>.<process>.tmp` beside `url`: the file being written, named by its writer.
-    private static func temporaryURL(of url: URL, process: pid_t) -> URL {
-        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(process).tmp")
-    }
-
-    /// Removes the temporaries of `url` that killed writers left (a file of up to a model's size each); a
-    /// live process's temporary is its own business.
-    private static func removeStaleTemporaries(of url: URL) {
-        let folder = url.deletingLastPathComponent()
-        let prefix = ".\(url.lastPathComponent).", suffix = ".tmp"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
-            guard let process = pid_t(name.dropFirst(prefix.count).dropLast(suffix.count)), process != getpid(),
-                  kill(process, 0) != 0 && errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(at: temporaryURL(of: url, process: process))
+        } catch let error as FileWriteError {
+            throw SafetensorsError(path: url.path, reason: error.reason)
         }
     }
 }

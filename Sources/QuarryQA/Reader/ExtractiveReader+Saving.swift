@@ -90,7 +90,7 @@ extension ExtractiveReader {
     public static func saveConfiguration(_ configuration: ReaderConfiguration, in folder: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(configuration).write(to: folder.appendingPathComponent(FolderLayout.configuration), options: .atomic)
+        try AtomicFile.write(try encoder.encode(configuration), to: folder.appendingPathComponent(FolderLayout.configuration))
     }
 
     /// The configuration saved in a reader folder.

@@ -18,7 +18,7 @@ public struct ReaderTrainingItem: Sendable {
 }
 
 /// The parts of the reader loss, each a mean over questions.
-public struct ReaderLossParts: Sendable, Equatable {
+public struct ReaderLossParts: Codable, Sendable, Equatable {
     public var relevance: Double = 0
     public var start: Double = 0
     public var end: Double = 0

@@ -83,14 +83,14 @@ public struct ReaderTrainingProgress: Sendable {
 /// and a metrics line (JSON) every `logEvery` steps.
 ///
 /// Question order is a seeded shuffle per epoch, a pure function of (seed, step), so a resumed run reads
-/// the same questions as an uninterrupted one. The optimisers' moments are saved beside each checkpoint
-/// (files named by step, written before the checkpoint that names that step), so a resumed run continues
-/// with the same moments.
+/// the same questions as an uninterrupted one. A checkpoint is a `CheckpointFolder` (as the retriever
+/// trainer's): weights, the optimisers' moments and the step swapped in together, so a resumed run
+/// continues with the same moments.
 public final class ReaderTrainer {
     public let reader: ExtractiveReader
     public let examples: [ReaderTrainingExample]
     public let options: ReaderTrainingOptions
-    /// The checkpoint file (`checkpoint.safetensors`) and the metrics log (`metrics.jsonl`) live here.
+    /// The checkpoint (`checkpoint/`) and the metrics log (`metrics.jsonl`) live here.
     public let workFolder: URL
     private let encoderOptimizer: AdamW
     private let headsOptimizer: AdamW
@@ -106,7 +106,7 @@ public final class ReaderTrainer {
         headsOptimizer = AdamW(store: reader.heads.store, weightDecay: options.weightDecay)
     }
 
-    public var checkpointURL: URL { workFolder.appendingPathComponent("checkpoint.safetensors") }
+    public var checkpointFolder: CheckpointFolder { CheckpointFolder(url: workFolder.appendingPathComponent("checkpoint")) }
     public var metricsURL: URL { workFolder.appendingPathComponent("metrics.jsonl") }
 
     /// The example index read at global position `position` (step · batch + slot).
@@ -149,11 +149,9 @@ public final class ReaderTrainer {
         try FileManager.default.createDirectory(at: workFolder, withIntermediateDirectories: true)
         var step = 0
         var resumed = false
-        if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
-            step = try loadCheckpoint()
+        if resume, let restored = try loadCheckpoint() {
+            step = restored
             resumed = true
-            // A run killed between its last checkpoint and tidying up left the moments of the one before.
-            removeOptimizerStates(except: step)
         }
         let schedule = LinearWarmupDecay(peak: options.learningRate,
                                          warmupSteps: Int(Float(options.steps) * options.warmupFraction), totalSteps: options.steps)
@@ -247,81 +245,63 @@ public final class ReaderTrainer {
         return (total, Float(norm))
     }
 
-    /// Encoder and heads weights with the step reached, written beside the checkpoint and renamed over it.
+    /// Encoder and heads weights, their optimisers' moments and the step reached, swapped in atomically.
     func saveCheckpoint(step: Int) throws {
-        // Moments first: a checkpoint only ever names a step whose moments are already on disk.
-        for (name, optimizer) in optimizers { try optimizer.saveState(to: optimizerStateURL(name, step: step)) }
-        let e = reader.encoder.store, h = reader.heads.store
-        let tensors = e.parameters.map { SafetensorsWriter.Tensor(name: "encoder." + $0.name, shape: $0.shape, data: e.value($0)) }
-            + h.parameters.map { SafetensorsWriter.Tensor(name: "heads." + $0.name, shape: $0.shape, data: h.value($0)) }
-        let next = workFolder.appendingPathComponent("checkpoint.next.safetensors")
-        try SafetensorsWriter.write(tensors, metadata: [
-            "step": "\(step)", "steps": "\(options.steps)", "questions_per_step": "\(options.questionsPerStep)",
-            "seed": "\(options.seed)", "examples": "\(examples.count)", "seconds": "\(trainedSeconds)",
-            "log_window": logWindow.encoded,
-        ], to: next)
-        guard rename(next.path, checkpointURL.path) == 0 else {
-            throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "cannot replace the checkpoint (errno \(errno))")
+        let state = ReaderCheckpointState(step: step, steps: options.steps, questionsPerStep: options.questionsPerStep,
+                                          seed: options.seed, examples: examples.count, seconds: trainedSeconds, logWindow: logWindow)
+        let arrays = stores.map { ($0.0, Array(UnsafeBufferPointer(start: $0.1.values, count: $0.1.count))) }
+        try checkpointFolder.write(state: state, arrays: arrays) { partial in
+            for (name, optimizer) in optimizers { try optimizer.saveState(to: partial.appendingPathComponent("optimizer-\(name).safetensors")) }
         }
-        removeOptimizerStates(except: step)
     }
 
+    private var stores: [(String, ParameterStore)] { [("encoder", reader.encoder.store), ("heads", reader.heads.store)] }
     private var optimizers: [(String, AdamW)] { [("encoder", encoderOptimizer), ("heads", headsOptimizer)] }
 
-    private func optimizerStateURL(_ name: String, step: Int) -> URL {
-        workFolder.appendingPathComponent("optimizer-\(name).step-\(step).safetensors")
-    }
-
-    /// Drops the moments of earlier checkpoints (and of a later one a killed run wrote but never named).
-    private func removeOptimizerStates(except step: Int) {
-        let keep = Set(optimizers.map { optimizerStateURL($0.0, step: step).lastPathComponent })
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: workFolder.path)) ?? []
-        for file in files where file.hasPrefix("optimizer-") && file.hasSuffix(".safetensors") && !keep.contains(file) {
-            try? FileManager.default.removeItem(at: workFolder.appendingPathComponent(file))
+    /// Loads the checkpoint's weights and moments; returns its step, or nil without a checkpoint. The run's
+    /// shape must match the checkpoint's.
+    func loadCheckpoint() throws -> Int? {
+        let folder = checkpointFolder
+        guard let (state, file, found) = try folder.read(ReaderCheckpointState.self) else { return nil }
+        func unusable(_ reason: String) -> CheckpointError { .unusable(path: found.path, reason: reason) }
+        for (key, recorded, value) in [("steps", state.steps, options.steps), ("questions per step", state.questionsPerStep, options.questionsPerStep),
+                                       ("examples", state.examples, examples.count)] where recorded != value {
+            throw unusable("made with \(key) = \(recorded), this run has \(value); rerun without --resume to start over")
         }
-    }
-
-    /// The moments saved with the checkpoint at `step`; a checkpoint from before they were saved restarts them.
-    private func loadOptimizerStates(step: Int) throws {
-        for (name, optimizer) in optimizers {
-            let url = optimizerStateURL(name, step: step)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            do { try optimizer.loadState(from: url) } catch {
-                throw ReaderError.malformedFolder(path: url.path, reason: "\(error)")
+        do {
+            for (name, store) in stores {
+                let values = try file.floats(name)
+                guard values.count == store.count else { throw unusable("\(name) holds \(values.count) floats, expected \(store.count)") }
+                values.withUnsafeBufferPointer { store.values.update(from: $0.baseAddress!, count: store.count) }
             }
+            for (name, optimizer) in optimizers { try optimizer.loadState(from: found.appendingPathComponent("optimizer-\(name).safetensors")) }
+        } catch let error as CheckpointError {
+            throw error
+        } catch {
+            throw unusable("\(error)")
         }
-    }
-
-    /// Loads the checkpoint's weights; returns its step. The run's shape must match the checkpoint's.
-    func loadCheckpoint() throws -> Int {
-        let file = try SafetensorsFile(url: checkpointURL)
-        let meta = file.metadata
-        guard let step = meta["step"].flatMap(Int.init) else {
-            throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "no step in the checkpoint")
-        }
-        for (key, value) in [("steps", options.steps), ("questions_per_step", options.questionsPerStep), ("examples", examples.count)] {
-            if let recorded = meta[key], recorded != "\(value)" {
-                throw ReaderError.malformedFolder(path: checkpointURL.path,
-                                                  reason: "checkpoint made with \(key) = \(recorded), this run has \(value); rerun without --resume to start over")
-            }
-        }
-        let e = reader.encoder.store
-        for p in e.parameters {
-            guard let entry = file.entries["encoder." + p.name], entry.shape == p.shape else {
-                throw ReaderError.malformedFolder(path: checkpointURL.path, reason: "missing or misshapen encoder.\(p.name)")
-            }
-            try file.copy(entry, into: e.value(p))
-        }
-        try reader.heads.load(from: file, prefix: "heads.")
-        try loadOptimizerStates(step: step)
-        trainedSeconds = meta["seconds"].flatMap(Double.init) ?? 0
-        logWindow = meta["log_window"].flatMap(LogWindow.init(encoded:)) ?? LogWindow()
-        return step
+        trainedSeconds = state.seconds
+        logWindow = state.logWindow
+        return state.step
     }
 }
 
-/// Loss parts and gradient norms summed over the steps since the last metrics line.
-struct LogWindow {
+/// Everything in a reader checkpoint besides the float arrays.
+struct ReaderCheckpointState: Codable {
+    var step: Int
+    var steps: Int
+    var questionsPerStep: Int
+    var seed: UInt64
+    var examples: Int
+    /// Seconds trained up to `step`, for time budgets.
+    var seconds: Double
+    /// The steps since the last metrics line, so a resumed run logs the same means.
+    var logWindow: LogWindow
+}
+
+/// Loss parts and gradient norms summed over the steps since the last metrics line (JSON numbers read back
+/// exactly, so a resumed run's means equal an uninterrupted one's).
+struct LogWindow: Codable {
     var sums = ReaderLossParts()
     var norms = 0.0
     var steps = 0
@@ -339,18 +319,5 @@ struct LogWindow {
 
     var meanNorm: Double { norms / Double(steps) }
 
-    /// As checkpoint metadata: the count and the sums, each printed so that it reads back exactly.
-    var encoded: String { "\(steps) \(sums.relevance) \(sums.start) \(sums.end) \(norms)" }
-
     init() {}
-
-    init?(encoded: String) {
-        let fields = encoded.split(separator: " ")
-        guard fields.count == 5, let steps = Int(fields[0]) else { return nil }
-        let values = fields.dropFirst().compactMap { Double($0) }
-        guard values.count == 4 else { return nil }
-        self.steps = steps
-        sums = ReaderLossParts(relevance: values[0], start: values[1], end: values[2])
-        norms = values[3]
-    }
 }

@@ -57,6 +57,6 @@ public struct EmbeddingCacheManifest: Codable, Equatable, Sendable {
     public func save(for cache: EmbeddingCache) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: Self.url(for: cache), options: .atomic)
+        try AtomicFile.write(try encoder.encode(self), to: Self.url(for: cache))
     }
 }

@@ -46,21 +46,21 @@ extension RetrieverTrainer {
         }
         let path = folder.url.path
         guard state.configuration == configuration else {
-            throw TrainingError.corruptCheckpoint(path: path, reason: "it was made with other settings; resume with the same flags")
+            throw CheckpointError.unusable(path: path, reason: "it was made with other settings; resume with the same flags")
         }
         func load(_ name: String, count: Int) throws -> [Float] {
             let values: [Float]
             do { values = try file.floats(name) } catch {
-                throw TrainingError.corruptCheckpoint(path: path, reason: "\(error)")
+                throw CheckpointError.unusable(path: path, reason: "\(error)")
             }
             guard values.count == count else {
-                throw TrainingError.corruptCheckpoint(path: path, reason: "\(name) holds \(values.count) floats, expected \(count)")
+                throw CheckpointError.unusable(path: path, reason: "\(name) holds \(values.count) floats, expected \(count)")
             }
             return values
         }
         func loadOptimizer(_ optimizer: AdamW, _ name: String) throws {
             do { try optimizer.loadState(from: found.appendingPathComponent(name)) } catch {
-                throw TrainingError.corruptCheckpoint(path: path, reason: "\(error)")
+                throw CheckpointError.unusable(path: path, reason: "\(error)")
             }
         }
         for (i, (store, optimizer)) in zip(encoders.stores, optimizers).enumerated() {

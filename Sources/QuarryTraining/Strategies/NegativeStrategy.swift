@@ -63,14 +63,12 @@ public enum NegativeStrategy: Equatable, Sendable, CustomStringConvertible {
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidArgument(String)
     case noTrainingQuestions(String)
-    case corruptCheckpoint(path: String, reason: String)
     case io(path: String, reason: String)
 
     public var description: String {
         switch self {
         case let .invalidArgument(message): return message
         case let .noTrainingQuestions(message): return message
-        case let .corruptCheckpoint(path, reason): return "\(path): unusable checkpoint (\(reason))"
         case let .io(path, reason): return "\(path): \(reason)"
         }
     }

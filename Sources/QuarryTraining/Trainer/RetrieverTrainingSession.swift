@@ -1,5 +1,6 @@
 import Foundation
 import QuarryModels
+import QuarryNN
 import QuarryStore
 import QuarryText
 
@@ -137,9 +138,9 @@ public struct RetrieverTrainingSession {
             log("evaluation: \(evaluation.count) questions, \(evaluation.filter { $0.answerBearing.isEmpty }.count) without an answer-bearing passage")
         }
 
-        let encoders = try DualEncoder(modelFolder: modelFolder, shared: configuration.sharedEncoders)
-        let initial = try InitialCache.obtain(store: store, corpus: corpus, encoder: encoders.passage, modelFolder: modelFolder,
+        let initial = try InitialCache.obtain(store: store, corpus: corpus, modelFolder: modelFolder,
                                               preferredName: initialCacheName, maxTokens: configuration.maxPassageTokens, log: log)
+        let encoders = try DualEncoder(modelFolder: modelFolder, shared: configuration.sharedEncoders)
         let trainer = try RetrieverTrainer(configuration: configuration, encoders: encoders, corpus: corpus, questions: questions,
                                            evaluation: evaluation, initialCache: initial.matrix, ledger: initial.ledger, runFolder: folder)
         trainer.log = log
@@ -202,8 +203,10 @@ public struct RetrieverTrainingSession {
     private func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try encoder.encode(value).write(to: url, options: .atomic) } catch {
-            throw TrainingError.io(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+        do { try AtomicFile.write(try encoder.encode(value), to: url) } catch let error as FileWriteError {
+            throw TrainingError.io(path: url.path, reason: error.reason)
+        } catch {
+            throw TrainingError.io(path: url.path, reason: "cannot encode (\(error))")
         }
     }
 }

@@ -1,9 +1,8 @@
 import Foundation
-import QuarryNN
 
 /// A folder of named float arrays (one safetensors file) plus a JSON state, replaced atomically: the new
 /// checkpoint is written beside the old one and swapped in by renames, so a kill at any moment leaves
-/// either the old or the new checkpoint whole.
+/// either the old or the new checkpoint whole. The retriever and the reader trainers both keep theirs so.
 public struct CheckpointFolder {
     public let url: URL
     var partialURL: URL { url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".partial") }
@@ -29,10 +28,11 @@ public struct CheckpointFolder {
             if fm.fileExists(atPath: url.path) { try fm.moveItem(at: url, to: previousURL) }
             try fm.moveItem(at: partialURL, to: url)
             try? fm.removeItem(at: previousURL)
-        } catch let error as TrainingError {
-            throw error
+        } catch let error as SafetensorsError {
+            throw CheckpointError.cannotWrite(path: url.path, reason: error.description)
         } catch {
-            throw TrainingError.io(path: url.path, reason: "cannot write checkpoint (\(error.localizedDescription))")
+            // Foundation's own errors: their localized text carries the system's reason.
+            throw CheckpointError.cannotWrite(path: url.path, reason: error.localizedDescription)
         }
     }
 
@@ -44,15 +44,18 @@ public struct CheckpointFolder {
         return nil
     }
 
-    /// Reads the state and the arrays of the existing checkpoint, with the folder they were found in.
+    /// Reads the state and the arrays of the existing checkpoint, with the folder they were found in. With the
+    /// current folder whole, what a kill left of a swap (the half-written next one, the half-removed previous
+    /// one) is removed: a resumed run may never write another checkpoint to tidy up.
     public func read<State: Decodable>(_ type: State.Type) throws -> (State, SafetensorsFile, URL)? {
         guard let folder = existing() else { return nil }
+        if folder == url { for leftover in [partialURL, previousURL] { try? FileManager.default.removeItem(at: leftover) } }
         let stateURL = folder.appendingPathComponent("state.json")
         do {
             let state = try JSONDecoder().decode(State.self, from: Data(contentsOf: stateURL))
             return (state, try SafetensorsFile(url: folder.appendingPathComponent("arrays.safetensors")), folder)
         } catch {
-            throw TrainingError.corruptCheckpoint(path: folder.path, reason: "\(error)")
+            throw CheckpointError.unusable(path: folder.path, reason: "\(error)")
         }
     }
 
@@ -74,6 +77,19 @@ public struct CheckpointFolder {
             let handle = try FileHandle(forUpdating: folder.appendingPathComponent(name))
             try handle.synchronize()
             try handle.close()
+        }
+    }
+}
+
+/// Why a checkpoint could not be written or used.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    case cannotWrite(path: String, reason: String)
+    case unusable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotWrite(path, reason): return "\(path): cannot write checkpoint (\(reason))"
+        case let .unusable(path, reason): return "\(path): unusable checkpoint (\(reason))"
         }
     }
 }
