@@ -45,7 +45,9 @@ let package = Package(
         ]),
 
         // Benchmarks, kept apart from the tests: bench/*.sh drive this executable.
-        .executableTarget(name: "quarry-bench", dependencies: ["QuarryNN", "QuarryRetrieval", "QuarryStore", "QuarryTraining"], swiftSettings: fastMath),
+        .executableTarget(name: "quarry-bench", dependencies: [
+            "QuarryNN", "QuarryRetrieval", "QuarryStore", "QuarryTraining", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: fastMath),
 
         .testTarget(name: "QuarryTextTests", dependencies: ["QuarryText", "QuarryTestSupport"]),
         .testTarget(name: "QuarryStoreTests", dependencies: ["QuarryStore", "QuarryTestSupport"]),

@@ -9,10 +9,10 @@ public final class CorpusStore: @unchecked Sendable {
     /// Where the database lives.
     public let url: URL
     /// Whether BM25 searches through FTS5 leave out words found in half the passages or more (off only to
-    /// measure).
-    var pruneCommonTerms = true
+    /// measure, by `quarry-bench store`).
+    public var pruneCommonTerms = true
     /// Whether BM25 searches score with `BM25Impacts` (off only to compare with FTS5's own ranking).
-    var usesImpacts = true
+    public var usesImpacts = true
     /// Postings and row lengths for BM25, read from the index on demand and shared by every search.
     let bm25Impacts = BM25Impacts()
 

@@ -7,6 +7,7 @@ import QuarryNN
 //   quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32] [--precision fp32|bf16] [--fp32-library openBLAS|oneDNN]
 //   quarry-bench matmul [--rows N] [--repeats R]
 //   quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
+//   quarry-bench store --dir DIR [--passages N]
 let usage = """
     usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
            quarry-bench bm25 DB.sqlite QUESTIONS.jsonl --ids OUT.jsonl [--k K]
@@ -14,6 +15,7 @@ let usage = """
                               [--precision fp32|bf16] [--fp32-library openBLAS|oneDNN]
            quarry-bench matmul [--rows N] [--repeats R]
            quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
+           quarry-bench store --dir DIR [--passages N]
     """
 
 /// Positional arguments and `--name value` options.
@@ -94,6 +96,12 @@ func parseTrainStep(_ args: [String]) throws -> TrainingStepBenchmark {
                                  maxPassageTokens: try integer("max-passage-tokens", in: options, default: 128))
 }
 
+func parseStore(_ args: [String]) throws -> StoreBenchmark {
+    let (_, options) = try splitArguments(args)
+    guard let folder = options["dir"] else { throw BenchmarkError("missing --dir\n\(usage)") }
+    return StoreBenchmark(folder: URL(fileURLWithPath: folder), passageCount: try integer("passages", in: options, default: 50_000))
+}
+
 func parseBM25(_ args: [String]) throws -> BM25Benchmark {
     let (positional, options) = try splitArguments(args)
     guard positional.count == 2, let ids = options["ids"] else { throw BenchmarkError(usage) }
@@ -110,6 +118,7 @@ do {
     case "encode": try parseEncode(Array(args.dropFirst())).run()
     case "matmul": try parseMatmul(Array(args.dropFirst())).run()
     case "train-step": try parseTrainStep(Array(args.dropFirst())).run()
+    case "store": try parseStore(Array(args.dropFirst())).run()
     default: throw BenchmarkError(usage)
     }
 } catch {

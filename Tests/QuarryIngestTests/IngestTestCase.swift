@@ -34,7 +34,7 @@ final class ArrayReader: DocumentReader {
 /// Base class for ingest tests: temporary stores and files, synthetic documents.
 class IngestTestCase: XCTestCase {
     func makeStore() throws -> CorpusStore {
-        try CorpusStore(url: try TestResources.temporaryDirectory(for: self).appendingPathComponent("test.sqlite"))
+        try CorpusStore(url: try TestResources.temporaryDatabase(for: self))
     }
 
     /// A file with `contents` in a fresh temporary directory.

@@ -1,4 +1,5 @@
 import QuarryNN
+import QuarryTestSupport
 import XCTest
 
 /// Central finite differences against an analytic gradient.
@@ -21,13 +22,7 @@ enum GradientChecking {
         XCTAssertEqual(parameter.count, analytic.count, "\(name): gradient size", file: file, line: line)
         var worst: Float = 0
         for i in 0..<parameter.count {
-            let saved = parameter[i]
-            parameter[i] = saved + eps
-            let plus = loss()
-            parameter[i] = saved - eps
-            let minus = loss()
-            parameter[i] = saved
-            let numeric = Float((plus - minus) / Double(2 * eps))
+            let numeric = Float(FiniteDifference.derivative(of: parameter.data, at: i, step: eps, loss: loss))
             let a = analytic[i]
             let error = abs(a - numeric)
             worst = max(worst, error)

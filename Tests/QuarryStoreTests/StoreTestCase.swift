@@ -7,8 +7,7 @@ import XCTest
 /// directory that is removed when the test ends.
 class StoreTestCase: XCTestCase {
     func makeStore() throws -> CorpusStore {
-        let directory = try TestResources.temporaryDirectory(for: self)
-        return try CorpusStore(url: directory.appendingPathComponent("test.sqlite"))
+        try CorpusStore(url: try TestResources.temporaryDatabase(for: self))
     }
 
     /// Adds one document with the given passages in its own transaction.

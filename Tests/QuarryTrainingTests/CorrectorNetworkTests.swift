@@ -1,4 +1,5 @@
 import QuarryNN
+import QuarryTestSupport
 @testable import QuarryTraining
 import XCTest
 
@@ -37,16 +38,9 @@ final class CorrectorNetworkTests: XCTestCase {
         }
         net.backward(pass, outputGradient: gradient.data)
 
-        let h: Float = 1e-2
         var worst = 0.0
         for i in 0..<net.store.count {
-            let saved = net.store.values[i]
-            net.store.values[i] = saved + h
-            let up = loss()
-            net.store.values[i] = saved - h
-            let down = loss()
-            net.store.values[i] = saved
-            let numeric = (up - down) / Double(2 * h)
+            let numeric = FiniteDifference.derivative(of: net.store.values, at: i, loss: loss)
             let analytic = Double(net.store.gradients[i])
             worst = max(worst, abs(numeric - analytic) / max(1, abs(numeric)))
         }

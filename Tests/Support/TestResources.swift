@@ -47,6 +47,11 @@ public enum TestResources {
         return url
     }
 
+    /// A database path (`test.sqlite`) in a fresh directory removed when the test case ends.
+    public static func temporaryDatabase(for testCase: XCTestCase) throws -> URL {
+        try temporaryDirectory(for: testCase).appendingPathComponent("test.sqlite")
+    }
+
     /// A fresh empty directory, removed when the test case ends.
     public static func temporaryDirectory(for testCase: XCTestCase) throws -> URL {
         let url = FileManager.default.temporaryDirectory

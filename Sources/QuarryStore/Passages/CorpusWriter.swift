@@ -14,15 +14,15 @@ public struct StoredDocument: Equatable, Sendable {
 /// range written in this transaction; removals update the index immediately (FTS5 needs the old text to
 /// delete it). Both happen in the caller's transaction, so passages and index commit together.
 public final class CorpusWriter {
-    /// When new passages enter the full-text index (kept switchable for the store benchmark).
-    enum Indexing {
+    /// When new passages enter the full-text index (kept switchable for `quarry-bench store`).
+    public enum Indexing: String, CaseIterable, Sendable {
         /// One INSERT … SELECT over the batch's id range before commit.
         case endOfBatch
         /// One FTS5 insert per passage, right after it.
         case perRow
     }
 
-    static var indexing = Indexing.endOfBatch
+    public static var indexing = Indexing.endOfBatch
     private let db: Database
     private let findDocument: PreparedStatement
     private let insertDocument: PreparedStatement
