@@ -48,11 +48,11 @@ struct AnsweringOptions: ParsableArguments {
         read ?? reader?.readPassages ?? fallback
     }
 
-    func openReader(_ store: CorpusStore, prompts: Prompts) throws -> ExtractiveReader? {
-        if reader == "none" { return nil }
-        let opened = try ReaderLibrary(store: store).open(reader, prompts: prompts)
-        if let rule = try spanScoringRule() { opened?.spanScoring = rule }
-        return opened
+    func openReader(_ store: CorpusStore, prompts: Prompts) throws -> (reader: ExtractiveReader, name: String, folder: URL)? {
+        guard reader != "none", let (name, folder) = try ReaderLibrary(store: store).locate(reader) else { return nil }
+        let opened = try ExtractiveReader(folder: folder, prompts: prompts)
+        if let rule = try spanScoringRule() { opened.spanScoring = rule }
+        return (opened, name, folder)
     }
 
     /// The rule `--span-scoring` names, if given.
@@ -83,7 +83,7 @@ struct QASelectionOptions: ParsableArguments {
     @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
     var testShare = QASplit.defaultTestShare
 
-    @Option(help: "Use only the first N questions (of each set).")
+    @Option(help: "Use only the first N questions (of each set, after the split).")
     var limit: Int?
 
     func validate() throws {

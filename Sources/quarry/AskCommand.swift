@@ -47,7 +47,7 @@ struct AskCommand: ParsableCommand {
         let corpus = try store.openStore()
         let prompts = try answering.retrieval.prompts()
         let retriever = try answering.retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet || json)
-        let reader = try answering.openReader(corpus, prompts: prompts)
+        let reader = try answering.openReader(corpus, prompts: prompts)?.reader
         let answerer = QuestionAnswerer(retriever: retriever, reader: reader, retrieveDepth: k, readDepth: answering.readDepth(for: reader, fallback: k))
         answerer.answerLimit = alternatives + 1
         let loadSeconds = Date().timeIntervalSince(loadStart)
@@ -72,42 +72,6 @@ struct AskCommand: ParsableCommand {
                                          loadSeconds: loadSeconds))
             return
         }
-        print("Q: \(question)")
-        if answerer.reader == nil {
-            if !store.quiet {
-                print("No reader is trained yet, so here are the passages \(answerer.retriever?.name ?? "the retriever") ranks best.")
-                print("Train one with `quarry train reader --qa FILE` (add --gold-context for SQuAD files).")
-            }
-            printPassages(result.retrieved)
-            return
-        }
-        guard let best = result.answers.first else {
-            print(result.retrieved.isEmpty ? "No passage matches the question." : "No answer found in the \(min(result.retrieved.count, answerer.readDepth)) passages read.")
-            return
-        }
-        print("A: \(best.text)   (score \(String(format: "%.3f", best.logScore)), p = \(String(format: "%.3f", best.probability))\(best.occurrences > 1 ? ", found \(best.occurrences) times" : ""))")
-        print("   from \(best.passage.title.isEmpty ? "untitled" : best.passage.title)\(best.passage.passageID.map { " (passage \($0))" } ?? "")")
-        print("   \(best.evidence)")
-        let rest = result.answers.dropFirst()
-        if !rest.isEmpty {
-            print("Alternatives:")
-            for (i, other) in rest.enumerated() {
-                print("   \(i + 2). \(other.text)   (p = \(String(format: "%.3f", other.probability))) — \(other.passage.title)")
-            }
-        }
-        if !store.quiet {
-            print(String(format: "(retrieval %.0f ms", 1000 * result.retrievalSeconds) + " with \(answerer.retriever?.name ?? "-")"
-                  + String(format: ", reading %.0f ms)", 1000 * result.readingSeconds))
-        }
-        print("")
-    }
-
-    private func printPassages(_ passages: [RetrievedPassage]) {
-        if passages.isEmpty { print("No passage matches the question."); return }
-        for (rank, p) in passages.enumerated() {
-            print("\(rank + 1). [\(String(format: "%.3f", p.score))] \(p.title) (passage \(p.passageID))")
-            print("   \(p.text.count > 300 ? String(p.text.prefix(300)) + "…" : p.text)")
-        }
-        print("")
+        answerer.textLines(of: result, verbose: !store.quiet).forEach { print($0) }
     }
 }

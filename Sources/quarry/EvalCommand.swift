@@ -94,7 +94,7 @@ struct EvalCommand: ParsableCommand {
         }
         let corpus = try store.openStore()
         let prompts = try answering.retrieval.prompts()
-        let reader = try answering.openReader(corpus, prompts: prompts)
+        let opened = try answering.openReader(corpus, prompts: prompts), reader = opened?.reader
         if reader == nil && goldContext { throw ValidationError("--gold-context needs a trained reader: run `quarry train reader` first") }
         if reader == nil && !store.quiet && !json {
             StandardError.write("note: no reader is trained yet (run `quarry train reader --qa FILE`): only retrieval is scored\n")
@@ -120,12 +120,10 @@ struct EvalCommand: ParsableCommand {
         if showsProgress { StandardError.write("\n") }
         try lines?.close()
         try squadPredictions.map(official.writeOfficial(to:))
-        let library = ReaderLibrary(store: corpus)
-        let readerName = try reader == nil ? nil : answering.reader ?? library.defaultRecord()?.name
-        let figures = EvaluationFigures(report, answerer: answerer, readerName: readerName, goldContext: goldContext)
-        if adoptBestScoring, let reader, let readerFolder = try library.folder(of: answering.reader), let own = report.answers {
+        let figures = EvaluationFigures(report, answerer: answerer, readerName: opened?.name, goldContext: goldContext)
+        if adoptBestScoring, let (reader, _, folder) = opened, let own = report.answers {
             try adoptBest(SpanScoringTuning.best(own: reader.spanScoring, ownTotals: own, compared: report.comparedAnswers),
-                          own: (reader.spanScoring, own), folder: readerFolder)
+                          own: (reader.spanScoring, own), folder: folder)
         }
         try printFigures(figures)
     }

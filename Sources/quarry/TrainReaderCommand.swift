@@ -111,20 +111,6 @@ struct TrainReaderCommand: ParsableCommand {
         if let problem = windowing.problem { throw ValidationError("--max-length / --max-answer-tokens: \(problem)") }
     }
 
-    /// The reader training starts from: a trained one (`--from`), else fresh heads on `--model`'s encoder.
-    private func initialReader(_ corpus: CorpusStore, prompts: Prompts) throws -> (ExtractiveReader, base: String) {
-        guard let from else {
-            let modelURL = try modelFolder(model)
-            let configuration = ReaderConfiguration(maxSequenceLength: maxLength ?? 256, maxAnswerTokens: maxAnswerTokens ?? 15)
-            return (try ExtractiveReader(modelFolder: modelURL, prompts: prompts, configuration: configuration, seed: seed), modelURL.path)
-        }
-        let folder = try ReaderLibrary(store: corpus).folder(ofNameOrPath: from)
-        var configuration = try ExtractiveReader.savedConfiguration(in: folder)
-        if let maxLength { configuration.maxSequenceLength = maxLength }
-        if let maxAnswerTokens { configuration.maxAnswerTokens = maxAnswerTokens }
-        return (try ExtractiveReader(folder: folder, prompts: prompts, configuration: configuration), folder.path)
-    }
-
     /// The questions of every `--qa` set (each split on its own), weighted, with their search-style variants.
     private func trainingQuestions() throws -> [QAExample] {
         var sets: [(examples: [QAExample], weight: Double)] = []
@@ -155,20 +141,32 @@ struct TrainReaderCommand: ParsableCommand {
         let corpus = try store.openStore()
         let prompts = try retrieval.prompts()
         let questions = try trainingQuestions()
-        let (reader, base) = try initialReader(corpus, prompts: prompts)
-
-        let set: (name: String, examples: [ReaderTrainingExample], skipped: Int)
-        if goldContext {
-            set = try ReaderTrainingSet.gold(questions, negatives: negatives ?? 0, store: corpus)
-        } else {
-            let retriever = try retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet)
-            let found = try ReaderTrainingSet.retrieved(questions, retriever: retriever, k: k) { done in
-                if store.showsProgress { StandardError.write("\rretrieving passages: \(done)/\(questions.count)") }
-            }
-            if store.showsProgress { StandardError.write("\n") }
-            set = ("retrieved:\(retriever.name)", found.examples, found.skipped)
+        let (reader, base) = try ReaderLibrary(store: corpus).startingReader(
+            from: from, modelFolder: { try modelFolder(model) }, maxLength: maxLength, maxAnswerTokens: maxAnswerTokens,
+            prompts: prompts, seed: seed)
+        var session = ReaderTrainingSession(store: corpus, reader: reader, baseModel: base, supervision: .gold,
+                                            options: options(), name: name)
+        if !goldContext { session.supervision = .retrieved(try retrieval.openRetriever(corpus, prompts: prompts, quiet: store.quiet), k: k) }
+        (session.steps, session.epochs, session.minutes, session.resume) = (steps, epochs, minutes, resume)
+        session.log = store.note
+        let showsProgress = store.showsProgress
+        if showsProgress {
+            session.retrievalProgress = { StandardError.write("\rretrieving passages: \($0)/\(questions.count)" + ($0 == questions.count ? "\n" : "")) }
         }
-        store.note("\(set.examples.count) of \(questions.count) questions usable (\(set.name)); \(set.skipped) skipped: no answer found in their passages")
+        var line = ProgressLine()
+        let (steps, epochs) = (steps, epochs)
+        let outcome = try session.run(questions) { p in
+            // A cap is shown beside a time budget only when one was given, as steps or as epochs.
+            if showsProgress { line.show(Self.progressText(p, stepsCap: steps ?? (epochs == nil ? nil : p.steps))) }
+        }
+        line.finish()
+        if !store.quiet {
+            print("reader \(name) saved to \(outcome.folder.path): \(outcome.stepsReached) steps of \(batch) questions in \(Format.duration(outcome.seconds))")
+            print("metrics: \(outcome.metricsURL.path)")
+        }
+    }
+
+    private func options() -> ReaderTrainingOptions {
         var options = ReaderTrainingOptions()
         options.questionsPerStep = batch
         options.learningRate = learningRate
@@ -177,24 +175,7 @@ struct TrainReaderCommand: ParsableCommand {
         options.seed = seed
         options.checkpointEvery = max(1, checkpointEvery)
         options.normalization = SpanScoringRule.Normalization(rawValue: spanNormalization)!
-        options.budget(steps: steps, epochs: epochs, minutes: minutes, examples: set.examples.count)
-        let library = ReaderLibrary(store: corpus)
-        let trainer = try ReaderTrainer(reader: reader, examples: set.examples, options: options, workFolder: library.workFolder(named: name))
-        let started = Date()
-        let showsProgress = store.showsProgress
-        let stepsCap = steps ?? (epochs == nil ? nil : options.steps)
-        var line = ProgressLine()
-        let reached = try trainer.run(resume: resume) { p in
-            if showsProgress { line.show(Self.progressText(p, stepsCap: stepsCap)) }
-        }
-        line.finish()
-        reader.adoptReadingRules(of: options)
-        let folder = try library.save(reader, name: name, baseModel: base, supervision: set.name,
-                                      steps: reached, questions: set.examples.count)
-        if !store.quiet {
-            print("reader \(name) saved to \(folder.path): \(reached) steps of \(batch) questions in \(Format.duration(Date().timeIntervalSince(started)))")
-            print("metrics: \(trainer.metricsURL.path)")
-        }
+        return options
     }
 
     /// The progress line: the step out of the planned steps, or, when minutes bound the run, the time trained

@@ -43,14 +43,11 @@ struct TrainRetrieverCommand: ParsableCommand {
     @Option(help: "Questions to evaluate top-k accuracy on, every --eval-every steps and at the end.")
     var evalQA: String?
 
-    @Option(help: "Side of the split of --qa (by article; by paragraph when it has under 10 articles) to train on: train, test or all.")
-    var split = "all"
+    @OptionGroup(title: "Which questions of --qa (or of the judged queries) train")
+    var selection: QASelectionOptions
 
     @Option(name: .customLong("eval-split"), help: "Side of the split of --eval-qa (with judgements and no --eval-qa: of the judged queries) to evaluate on: train, test or all.")
     var evalSplit = "all"
-
-    @Option(name: .customLong("test-share"), help: "Share of articles (or paragraphs) in the test side of the split.")
-    var testShare = QASplit.defaultTestShare
 
     @Option(help: "Training steps.") var steps = 1000
     @Option(help: "Questions per step.") var batch = 8
@@ -101,7 +98,6 @@ struct TrainRetrieverCommand: ParsableCommand {
         if let name, !RetrieverLibrary.isValidName(name) {
             throw ValidationError("--name: use letters, digits, '-', '_' and '.' (not first), at most \(RetrieverLibrary.maxNameLength) characters")
         }
-        _ = try splitSide(split, option: "--split")
         _ = try splitSide(evalSplit, option: "--eval-split")
         if (qa == nil) == !judgements.isGiven { throw ValidationError("give --qa FILE, or --qrels FILE --queries FILE (or --beir DIR), not both") }
     }
@@ -128,9 +124,10 @@ struct TrainRetrieverCommand: ParsableCommand {
         var session = RetrieverTrainingSession(
             databaseURL: store.databaseURL, modelFolder: URL(fileURLWithPath: model), trainingQA: qa.map { URL(fileURLWithPath: $0) },
             evaluationQA: evalQA.map { URL(fileURLWithPath: $0) }, name: name ?? strategy.fileName, configuration: configuration)
-        session.trainingSide = try splitSide(split, option: "--split")
+        session.trainingSide = selection.side
+        session.trainingLimit = selection.limit
         session.evaluationSide = try splitSide(evalSplit, option: "--eval-split")
-        session.testShare = testShare
+        session.testShare = selection.testShare
         if judgements.isGiven { session.judged = try judgements.load(note: store.note) }
         session.initialCacheName = initialCache
         session.keepGoing = keepGoing

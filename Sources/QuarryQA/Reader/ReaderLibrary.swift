@@ -29,12 +29,6 @@ public struct ReaderLibrary {
         return try store.readers.all().first
     }
 
-    /// Loads reader `name` — a reader of this store, or a reader folder (`folder(ofNameOrPath:)`) — or the
-    /// default one when nil; nil when `name` is nil and none is trained.
-    public func open(_ name: String?, prompts: Prompts) throws -> ExtractiveReader? {
-        try folder(of: name).map { try ExtractiveReader(folder: $0, prompts: prompts) }
-    }
-
     /// The folder of reader `text`: a reader of this store by that name, else a reader folder at that path
     /// (one holding `reader.json`, as in another store's `<db>.readers/`).
     public func folder(ofNameOrPath text: String) throws -> URL {
@@ -46,11 +40,11 @@ public struct ReaderLibrary {
         return url
     }
 
-    /// The folder of reader `name` (`folder(ofNameOrPath:)`), or of the default reader when nil; nil when
-    /// no name is given and none is trained.
-    public func folder(of name: String?) throws -> URL? {
-        if let name { return try folder(ofNameOrPath: name) }
-        return try defaultRecord().map { URL(fileURLWithPath: $0.path) }
+    /// The reader `name` names (nil: the default one) as it is shown in reports — the name given, else the
+    /// default record's — with its folder; nil when `name` is nil and none is trained.
+    public func locate(_ name: String?) throws -> (name: String, folder: URL)? {
+        if let name { return (name, try folder(ofNameOrPath: name)) }
+        return try defaultRecord().map { ($0.name, URL(fileURLWithPath: $0.path)) }
     }
 
     /// Makes `rule` the span scoring rule saved in a reader folder (`eval --adopt-best-scoring`).

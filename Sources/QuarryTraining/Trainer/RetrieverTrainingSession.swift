@@ -20,6 +20,8 @@ public struct RetrieverTrainingSession {
     public var trainingSide: QASplit?
     public var evaluationSide: QASplit?
     public var testShare = QASplit.defaultTestShare
+    /// Train on only the first this many questions of the training side.
+    public var trainingLimit: Int?
     public var name: String
     public var configuration: RetrieverTrainingConfiguration
     /// The embedding cache to reuse as g′ when the weights match (`quarry embed` writes `dense`).
@@ -69,6 +71,13 @@ public struct RetrieverTrainingSession {
         return kept
     }
 
+    /// The first `trainingLimit` of the training questions, saying so when it cuts.
+    private func limited(_ examples: [QAExample]) -> [QAExample] {
+        guard let trainingLimit, trainingLimit < examples.count else { return examples }
+        log("training questions: the first \(trainingLimit) of \(examples.count) (--limit)")
+        return Array(examples.prefix(trainingLimit))
+    }
+
     /// With `judged`: its `trainingSide` supervised by relevant documents, and its `evaluationSide` to evaluate
     /// on when there is no `evaluationQA`. Without: nothing.
     private func superviseJudged(store: CorpusStore, corpus: TrainingCorpus, queryTokens: (QAExample) -> [Int]) throws
@@ -78,7 +87,7 @@ public struct RetrieverTrainingSession {
                                                 bm25Depth: configuration.bm25Depth, bm25Negatives: max(32, configuration.samples))
         let examples = judged.queries.map(\.example)
         let ids = { (kept: [QAExample]) in Set(kept.map(\.id)) }
-        let training = ids(select(examples, side: trainingSide, of: "training"))
+        let training = ids(limited(select(examples, side: trainingSide, of: "training")))
         let (questions, summary) = try supervision.supervise(judged.queries.filter { training.contains($0.id) }, store: store,
                                                              corpus: corpus, queryTokens: queryTokens)
         guard evaluationQA == nil, let evaluationSide else { return (questions, summary, []) }
@@ -126,7 +135,7 @@ public struct RetrieverTrainingSession {
         if let trainingQA {
             let trainingSet = try reader.read(trainingQA)
             for problem in trainingSet.problems { log("skipped: \(problem)") }
-            let trainingExamples = select(trainingSet.examples, side: trainingSide, of: "training")
+            let trainingExamples = limited(select(trainingSet.examples, side: trainingSide, of: "training"))
             let supervision = DistantSupervision(bm25Depth: configuration.bm25Depth, bm25Negatives: max(32, configuration.samples))
             (questions, summary) = try supervision.supervise(trainingExamples, corpus: corpus, store: store, queryTokens: queryTokens)
         }
