@@ -149,6 +149,28 @@ final class FlatInnerProductIndexTests: XCTestCase {
         }
     }
 
+    /// An index borrowing a caller's matrix finds what one owning a copy finds, scales scores as asked, and
+    /// copies the rows before it grows (the caller's matrix is never written).
+    func testBorrowedMatrixSearchesInPlaceAndIsCopiedBeforeGrowing() throws {
+        let d = 8
+        var rows = randomMatrix(rows: 50, dimension: d, seed: 11)
+        let queries = randomMatrix(rows: 3, dimension: d, seed: 12)
+        let owned = try FlatInnerProductIndex(dimension: d)
+        try owned.add(rows)
+        let original = rows
+        try rows.withUnsafeMutableBufferPointer { matrix in
+            let borrowed = FlatInnerProductIndex(borrowing: matrix.baseAddress!, rows: 50, dimension: d)
+            XCTAssertEqual(try borrowed.search(queries, k: 7), try owned.search(queries, k: 7))
+            let plain = try queries.withUnsafeBufferPointer { try borrowed.scores($0) }
+            let scaled = try queries.withUnsafeBufferPointer { try borrowed.scores($0, scale: 20) }
+            for (a, b) in zip(plain, scaled) { XCTAssertEqual(20 * a, b, accuracy: 1e-4) }
+            try borrowed.add(randomMatrix(rows: 2, dimension: d, seed: 13))
+            XCTAssertEqual(borrowed.count, 52)
+            matrix[0] = 99  // the index holds its own copy now
+            XCTAssertEqual(borrowed.rowData![0], original[0])
+        }
+    }
+
     func testHeapKeepsTheBestAndBreaksTiesByLowerID() {
         var heap = TopKHeap(capacity: 3)
         defer { heap.deallocate() }
