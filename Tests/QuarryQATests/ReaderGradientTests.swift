@@ -137,6 +137,21 @@ final class ReaderCheckpointTests: XCTestCase {
         return options
     }
 
+    /// A run folder from before checkpoints were folders: --resume says so instead of starting over silently;
+    /// a fresh run clears the old files.
+    func testCheckpointOfAnEarlierFormatIsRefusedOnResumeAndClearedOnAFreshRun() throws {
+        let work = try TestResources.temporaryDirectory(for: self)
+        for name in ["checkpoint.safetensors", "optimizer-encoder.step-4.safetensors"] {
+            try Data("old".utf8).write(to: work.appendingPathComponent(name))
+        }
+        let options = Self.options(steps: 2, logEvery: 2)
+        XCTAssertThrowsError(try ReaderTrainer(reader: try reader(), examples: [example], options: options, workFolder: work).run(resume: true)) {
+            XCTAssertTrue("\($0)".contains("format of an earlier Quarry"), "\($0)")
+        }
+        XCTAssertEqual(try ReaderTrainer(reader: try reader(), examples: [example], options: options, workFolder: work).run(resume: false), 2)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.path).sorted(), ["checkpoint", "metrics.jsonl"])
+    }
+
     func testStoppedRunResumesFromItsCheckpoint() throws {
         var options = Self.options(steps: 6, logEvery: 2)
         let work = try TestResources.temporaryDirectory(for: self)

@@ -152,6 +152,11 @@ public final class ReaderTrainer {
         if resume, let restored = try loadCheckpoint() {
             step = restored
             resumed = true
+        } else if resume, !Self.legacyCheckpointFiles(in: workFolder).isEmpty {
+            throw ReaderError.malformedFolder(path: workFolder.path, reason: "its checkpoint is in the format of an earlier Quarry, "
+                                              + "which this one cannot resume; run without --resume to start over")
+        } else {
+            for file in Self.legacyCheckpointFiles(in: workFolder) { try? FileManager.default.removeItem(at: file) }
         }
         let schedule = LinearWarmupDecay(peak: options.learningRate,
                                          warmupSteps: Int(Float(options.steps) * options.warmupFraction), totalSteps: options.steps)
@@ -253,6 +258,13 @@ public final class ReaderTrainer {
         try checkpointFolder.write(state: state, arrays: arrays) { partial in
             for (name, optimizer) in optimizers { try optimizer.saveState(to: partial.appendingPathComponent("optimizer-\(name).safetensors")) }
         }
+    }
+
+    /// Before checkpoints were folders, a reader's was `checkpoint.safetensors` with per-step moment files beside it.
+    static func legacyCheckpointFiles(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0 == "checkpoint.safetensors" || ($0.hasPrefix("optimizer-") && $0.hasSuffix(".safetensors")) }
+            .map { folder.appendingPathComponent($0) }
     }
 
     private var stores: [(String, ParameterStore)] { [("encoder", reader.encoder.store), ("heads", reader.heads.store)] }
