@@ -37,7 +37,9 @@ def bootstrap(a, b, rounds=2000, seed=7):
 
 
 def strategy_of(run):
-    return re.sub(r"-s\d+$", "", run)
+    """A trained run's strategy (its name without the seed); `bm25` negatives are named apart from BM25 itself."""
+    strategy = re.sub(r"-s\d+$", "", run)
+    return "bm25-negatives" if strategy == "bm25" else strategy
 
 
 def report_set(work, set_name, out):
