@@ -22,13 +22,14 @@ public struct CheckpointFolder {
             try files(partialURL)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(state).write(to: partialURL.appendingPathComponent("state.json"))
-            try syncFiles(in: partialURL)
+            try AtomicFile.write(try encoder.encode(state), to: partialURL.appendingPathComponent("state.json"))
             try? fm.removeItem(at: previousURL)
             if fm.fileExists(atPath: url.path) { try fm.moveItem(at: url, to: previousURL) }
             try fm.moveItem(at: partialURL, to: url)
             try? fm.removeItem(at: previousURL)
         } catch let error as SafetensorsError {
+            throw CheckpointError.cannotWrite(path: url.path, reason: error.description)
+        } catch let error as FileWriteError {
             throw CheckpointError.cannotWrite(path: url.path, reason: error.description)
         } catch {
             // Foundation's own errors: their localized text carries the system's reason.
@@ -70,14 +71,6 @@ public struct CheckpointFolder {
             }
         }
         try write(0, [])
-    }
-
-    private func syncFiles(in folder: URL) throws {
-        for name in ["state.json"] {  // safetensors files are synced by their writer
-            let handle = try FileHandle(forUpdating: folder.appendingPathComponent(name))
-            try handle.synchronize()
-            try handle.close()
-        }
     }
 }
 

@@ -161,6 +161,16 @@ public final class SafetensorsFile {
         return result
     }
 
+    /// The tensor `name` converted to Float, which must hold exactly `count` floats (a checkpoint's arrays
+    /// against the run restoring them).
+    public func floats(_ name: String, count: Int) throws -> [Float] {
+        let values = try floats(name)
+        guard values.count == count else {
+            throw SafetensorsError(path: url.path, reason: "\(name) holds \(values.count) floats, expected \(count)")
+        }
+        return values
+    }
+
     /// Converts `entry` to Float into `destination` (which must hold `entry.count` floats).
     public func copy(_ entry: Entry, into destination: UnsafeMutablePointer<Float>) throws {
         let source = base + dataStart + entry.begin

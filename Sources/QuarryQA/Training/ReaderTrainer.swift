@@ -282,13 +282,10 @@ public final class ReaderTrainer {
         }
         do {
             for (name, store) in stores {
-                let values = try file.floats(name)
-                guard values.count == store.count else { throw unusable("\(name) holds \(values.count) floats, expected \(store.count)") }
+                let values = try file.floats(name, count: store.count)
                 values.withUnsafeBufferPointer { store.values.update(from: $0.baseAddress!, count: store.count) }
             }
             for (name, optimizer) in optimizers { try optimizer.loadState(from: found.appendingPathComponent("optimizer-\(name).safetensors")) }
-        } catch let error as CheckpointError {
-            throw error
         } catch {
             throw unusable("\(error)")
         }

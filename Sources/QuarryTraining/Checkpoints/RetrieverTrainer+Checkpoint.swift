@@ -49,14 +49,9 @@ extension RetrieverTrainer {
             throw CheckpointError.unusable(path: path, reason: "it was made with other settings; resume with the same flags")
         }
         func load(_ name: String, count: Int) throws -> [Float] {
-            let values: [Float]
-            do { values = try file.floats(name) } catch {
+            do { return try file.floats(name, count: count) } catch {
                 throw CheckpointError.unusable(path: path, reason: "\(error)")
             }
-            guard values.count == count else {
-                throw CheckpointError.unusable(path: path, reason: "\(name) holds \(values.count) floats, expected \(count)")
-            }
-            return values
         }
         func loadOptimizer(_ optimizer: AdamW, _ name: String) throws {
             do { try optimizer.loadState(from: found.appendingPathComponent(name)) } catch {
