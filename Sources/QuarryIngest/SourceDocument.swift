@@ -35,6 +35,27 @@ public protocol DocumentReader: AnyObject {
     var skipped: [SkipReason: Int] { get }
     /// Bytes of the file consumed so far (compressed bytes for compressed files), for progress and MB/s.
     var bytesRead: Int64 { get }
+    /// The collection the input says its documents belong to, when it says one (known once the reader is
+    /// open); nil lets the caller identify the documents by the input's path.
+    var collection: DocumentCollection? { get }
+}
+
+extension DocumentReader {
+    public var collection: DocumentCollection? { nil }
+}
+
+/// A collection named by the input itself, such as the wiki a MediaWiki dump exports. Its documents keep
+/// their identity whatever the file is called, so next month's dump of the same wiki updates them.
+public struct DocumentCollection: Equatable, Sendable {
+    /// The source name documents are stored under ("mediawiki:enwiki").
+    public var source: String
+    /// What the name comes from, for people ("the dump's <dbname>").
+    public var origin: String
+
+    public init(source: String, origin: String) {
+        self.source = source
+        self.origin = origin
+    }
 }
 
 /// A bad input, located.

@@ -11,8 +11,17 @@ struct IngestCommand: ParsableCommand {
         abstract: "Read dumps and corpora into the passage store and its BM25 index.",
         discussion: """
             Re-running an ingest adds nothing new; a document whose content changed gets its passages replaced. \
-            An interrupted ingest can simply be run again. Documents are identified by their source (the input's \
-            absolute path, or --source) and their id within it.
+            An interrupted ingest can simply be run again. Documents are identified by their source and their id \
+            within it. The source is --source when given; else the collection the input names (a MediaWiki dump's \
+            wiki, "mediawiki:<dbname>", so next month's dump of the same wiki updates the same pages whatever the \
+            file is called); else the input's absolute path. Each input's line says which.
+
+            An input whose first new documents are mostly stored already under another source is refused before \
+            anything is written (the same documents under a new identity); --source or --allow-duplicates decides.
+
+            --prune removes the documents of each source that its inputs no longer hold, after they were all read \
+            without error. It is never implicit: a partial dump must not delete the rest. Dense caches see the \
+            removed passages and `quarry embed` brings them up to date.
 
             \(StoreOptions.writerLockHelp)
             """)
@@ -52,6 +61,13 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Source name to store documents under instead of the input's path (one input only).")
     var source: String?
 
+    @Flag(help: "Remove documents of the ingested sources that these inputs no longer hold.")
+    var prune = false
+
+    @Flag(name: .customLong("allow-duplicates"),
+          help: "Store documents already stored under another source as a second copy instead of refusing.")
+    var allowDuplicates = false
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -90,11 +106,16 @@ struct IngestCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let pipeline = IngestPipeline(store: try store.openStore(), splitter: splitter)
         pipeline.batchDocuments = max(1, batchDocuments)
+        pipeline.allowsDuplicates = allowDuplicates
+        pipeline.recordsDocumentIDs = prune
         var total = IngestSummary()
+        var sources: [String] = []
         for (index, path) in paths.enumerated() {
             let url = URL(fileURLWithPath: path).standardizedFileURL
             do {
-                total.add(try ingest(url, with: pipeline))
+                let (summary, source) = try ingest(url, with: pipeline)
+                total.add(summary)
+                if !sources.contains(source) { sources.append(source) }
             } catch {
                 // An IngestFailure's description also says what was committed from this input.
                 StandardError.write("error: \(error)\n")
@@ -102,22 +123,55 @@ struct IngestCommand: ParsableCommand {
                 throw ExitCode.failure
             }
         }
-        try report(total)
+        if prune { total.add(try pruneAbsentDocuments(of: sources, with: pipeline)) }
+        try report(total, sources: sources)
     }
 
-    private func ingest(_ url: URL, with pipeline: IngestPipeline) throws -> IngestSummary {
+    private func ingest(_ url: URL, with pipeline: IngestPipeline) throws -> (IngestSummary, source: String) {
         let reader = try DocumentReaders.open(url: url, format: format, options: readerOptions)
+        let identity = try documentSource(of: url, reader: reader, in: pipeline.store)
+        if !store.quiet && !json { StandardError.write("\(url.path): documents go under \(identity.explanation)\n") }
         var line = ProgressLine()
         defer { line.finish() }
         let progress: ((IngestProgress) -> Void)? = store.showsProgress ? { line.show($0.progressText) } : nil
-        return try pipeline.ingest(reader, source: source ?? url.path, file: url.path,
-                                   totalBytes: DocumentReaders.inputSize(url), progress: progress)
+        let summary = try pipeline.ingest(reader, source: identity.source, file: url.path,
+                                          totalBytes: DocumentReaders.inputSize(url), progress: progress)
+        return (summary, identity.source)
     }
 
-    private func report(_ summary: IngestSummary) throws {
+    /// The source an input's documents are stored under, and why, for the line each input gets. A store
+    /// that holds this very file under its path (ingested before dumps were identified by their wiki) keeps
+    /// that identity, so re-running the same ingest still updates in place.
+    private func documentSource(of url: URL, reader: DocumentReader, in store: CorpusStore) throws -> (source: String, explanation: String) {
+        if let source { return (source, "the source \"\(source)\" (--source)") }
+        if let collection = reader.collection {
+            if try !store.holdsDocuments(source: collection.source), try store.holdsDocuments(source: url.path) {
+                return (url.path, "the source \"\(url.path)\" (the input's path, where its documents are stored already)")
+            }
+            return (collection.source, "the source \"\(collection.source)\" (\(collection.origin)), whatever the file is called")
+        }
+        return (url.path, "the source \"\(url.path)\" (the input's path; --source names it otherwise)")
+    }
+
+    private func pruneAbsentDocuments(of sources: [String], with pipeline: IngestPipeline) throws -> IngestSummary {
+        var pruned = IngestSummary()
+        for source in sources {
+            guard !pipeline.incompletelyReadSources.contains(source) else {
+                StandardError.write("warning: nothing pruned from \"\(source)\": records were skipped as malformed, so the input may still hold the documents missing from it\n")
+                continue
+            }
+            pruned.add(try pipeline.prune(source: source))
+        }
+        return pruned
+    }
+
+    private func report(_ summary: IngestSummary, sources: [String]) throws {
         if json {
-            try JSONOutput.print(IngestSummaryRecord(summary, files: paths.count))
+            try JSONOutput.print(IngestSummaryRecord(summary, files: paths.count, sources: sources))
             return
+        }
+        for (other, count) in summary.duplicatesElsewhere.sorted(by: { $0.key < $1.key }) {
+            StandardError.write("note: \(count) new document(s) were already stored, unchanged, under the source \"\(other)\"\n")
         }
         if !summary.problems.isEmpty {
             for problem in summary.problems.prefix(20) { StandardError.write("skipped: \(problem)\n") }

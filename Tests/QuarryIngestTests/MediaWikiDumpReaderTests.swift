@@ -9,6 +9,7 @@ final class MediaWikiDumpReaderTests: XCTestCase {
     func testEnglishDumpCounts() throws {
         let url = try TestResources.sharedData("mediawiki-xml/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
         let reader = try MediaWikiDumpReader(url: url)
+        XCTAssertEqual(reader.collection?.source, "mediawiki:enwiki")
         let documents = try readAll(reader)
         XCTAssertEqual(reader.pagesRead, 206)
         XCTAssertEqual(reader.skipped[.redirect], 100)
@@ -49,7 +50,9 @@ final class MediaWikiDumpReaderTests: XCTestCase {
     /// Five table-heavy articles in a dump without `<siteinfo>`.
     func testTableMarkupDump() throws {
         let url = try TestResources.sharedData("mediawiki-xml/enwiki-table-markup.xml.bz2")
-        let documents = try readAll(MediaWikiDumpReader(url: url))
+        let reader = try MediaWikiDumpReader(url: url)
+        XCTAssertNil(reader.collection)
+        let documents = try readAll(reader)
         XCTAssertEqual(documents.count, 5)
         for document in documents {
             WikitextResidue.assertNone(in: document.sections.joined(separator: "\n"), document.title)
@@ -101,6 +104,25 @@ final class MediaWikiDumpReaderTests: XCTestCase {
         let reader = try MediaWikiDumpReader(url: url, keepGoing: true)
         XCTAssertEqual(try readAll(reader).map(\.title), ["Fine"])
         XCTAssertEqual(reader.skipped[.malformed], 1)
+    }
+
+    /// `<siteinfo><dbname>` names the collection before the first page is read; without siteinfo there is
+    /// none, and the first page is still handed out.
+    func testTheWikiNamesTheCollection() throws {
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let page = "<page><title>Rivers</title><ns>0</ns><id>12</id><revision><text>The river flows.</text></revision></page>"
+        let named = try MediaWikiDumpReader(url: try write("""
+            <mediawiki><siteinfo><sitename>Example</sitename><dbname>xxwiki</dbname></siteinfo>\(page)</mediawiki>
+            """, to: "named.xml", in: directory))
+        XCTAssertEqual(named.collection, DocumentCollection(source: "mediawiki:xxwiki", origin: "the dump's <dbname>"))
+        XCTAssertEqual(try readAll(named).map(\.externalID), ["12"])
+        let anonymous = try MediaWikiDumpReader(url: try write("<mediawiki>\(page)\(page)</mediawiki>", to: "bare.xml", in: directory))
+        XCTAssertNil(anonymous.collection)
+        XCTAssertEqual(try readAll(anonymous).map(\.title), ["Rivers", "Rivers"])
+        let unnamed = try MediaWikiDumpReader(url: try write("<mediawiki><siteinfo><sitename>X</sitename></siteinfo>\(page)</mediawiki>",
+                                                              to: "unnamed.xml", in: directory))
+        XCTAssertNil(unnamed.collection)
+        XCTAssertEqual(try readAll(unnamed).count, 1)
     }
 
     func testWrongRootIsRejected() throws {

@@ -19,6 +19,16 @@ public final class IngestPipeline {
     public var batchBytes = 16 << 20
     /// How often `progress` is called, in seconds.
     public var progressInterval = 0.5
+    /// Store an input whose first batch is mostly stored already under another source anyway (off: such an
+    /// ingest stops before writing, with `DuplicateSourceError`; see `DuplicateSourceError.refuses`).
+    public var allowsDuplicates = false
+    /// Keep the external ids of every document read, by source, for `prune(source:)`.
+    public var recordsDocumentIDs = false
+    /// The external ids read so far, by source (only with `recordsDocumentIDs`).
+    public private(set) var documentIDs: [String: Set<String>] = [:]
+    /// Sources one of whose inputs had records skipped as malformed: what those records held is unknown,
+    /// so pruning them would remove documents the input may still contain.
+    public private(set) var incompletelyReadSources: Set<String> = []
 
     public init(store: CorpusStore, splitter: PassageSplitter) {
         self.store = store
@@ -31,7 +41,8 @@ public final class IngestPipeline {
     public func ingest(_ reader: DocumentReader, source: String, file: String, totalBytes: Int64? = nil,
                        progress: ((IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let started = Date()
-        let writer = BatchWriter(store: store, source: source)
+        let writer = BatchWriter(store: store, source: source, file: file, allowsDuplicates: allowsDuplicates)
+        var idsRead = Set<String>()
         var batch = PendingBatch()
         var emptyDocuments = 0
         var documentsRead = 0
@@ -68,6 +79,7 @@ public final class IngestPipeline {
                     continue
                 }
                 passagesRead += passages.count
+                if recordsDocumentIDs { idsRead.insert(document.externalID) }
                 batch.append(PreparedDocument(
                     externalID: document.externalID, title: document.title,
                     contentHash: ContentHash.of(title: document.title, sections: document.sections, splitter: splitter),
@@ -92,7 +104,23 @@ public final class IngestPipeline {
             throw IngestFailure(underlying: failure, committed: summary(), file: file)
         }
         report(force: true)
+        if recordsDocumentIDs {
+            documentIDs[source, default: []].formUnion(idsRead)
+            if reader.skipped[.malformed, default: 0] > 0 { incompletelyReadSources.insert(source) }
+        }
         return summary()
+    }
+
+    /// Removes, in one transaction, the documents of `source` that no input ingested since
+    /// `recordsDocumentIDs` was set holds (their passages and BM25 entries with them). Dense caches notice
+    /// the removed passages and are brought up to date by `quarry embed`.
+    public func prune(source: String) throws -> IngestSummary {
+        let kept = documentIDs[source] ?? []
+        let removed = try store.writeBatch { try $0.removeDocuments(source: source, keeping: kept) }
+        var summary = IngestSummary()
+        summary.documentsPruned = removed.documents
+        summary.passagesPruned = removed.passages
+        return summary
     }
 }
 
@@ -118,15 +146,21 @@ struct PendingBatch {
 private final class BatchWriter {
     private let store: CorpusStore
     private let source: String
+    private let file: String
+    private let allowsDuplicates: Bool
+    /// No batch written yet: the duplicate check may still refuse the input.
+    private var firstBatch = true
     private let queue = DispatchQueue(label: "quarry.ingest.writer")
     private let slots = DispatchSemaphore(value: 2)
     private let lock = NSLock()
     private var failure: Error?
     private var tally = IngestSummary()
 
-    init(store: CorpusStore, source: String) {
+    init(store: CorpusStore, source: String, file: String, allowsDuplicates: Bool) {
         self.store = store
         self.source = source
+        self.file = file
+        self.allowsDuplicates = allowsDuplicates
     }
 
     /// Figures for the batches committed so far.
@@ -172,10 +206,18 @@ private final class BatchWriter {
                     written.documentsChanged += 1
                 } else {
                     written.documentsNew += 1
+                    if let other = try writer.otherSource(storing: document.contentHash, besides: source) {
+                        written.duplicatesElsewhere[other, default: 0] += 1
+                    }
                 }
                 try writer.addDocument(source: source, externalID: document.externalID, title: document.title,
                                        contentHash: document.contentHash, passages: document.passages)
                 written.passagesAdded += document.passages.count
+            }
+            defer { firstBatch = false }
+            if firstBatch, !allowsDuplicates,
+               let refusal = DuplicateSourceError.refuses(written, file: file, source: source) {
+                throw refusal  // rolls the batch back: nothing of this input is stored
             }
             return written
         }

@@ -12,6 +12,11 @@ public struct IngestSummary: Equatable, Sendable {
     public var passagesAdded = 0
     /// Passages of changed documents that were replaced.
     public var passagesRemoved = 0
+    /// New documents whose content was already stored under another source, by that source.
+    public var duplicatesElsewhere: [String: Int] = [:]
+    /// Documents (and their passages) removed because the input no longer holds them (`--prune`).
+    public var documentsPruned = 0
+    public var passagesPruned = 0
     /// Input bytes consumed (compressed bytes for compressed inputs).
     public var bytesRead: Int64 = 0
     public var seconds: Double = 0
@@ -37,6 +42,9 @@ public struct IngestSummary: Equatable, Sendable {
         documentsUnchanged += other.documentsUnchanged
         passagesAdded += other.passagesAdded
         passagesRemoved += other.passagesRemoved
+        duplicatesElsewhere.merge(other.duplicatesElsewhere, uniquingKeysWith: +)
+        documentsPruned += other.documentsPruned
+        passagesPruned += other.passagesPruned
         bytesRead += other.bytesRead
         seconds += other.seconds
         problems += other.problems
@@ -47,6 +55,7 @@ public struct IngestSummary: Equatable, Sendable {
     public var writtenDescription: String {
         "\(documentsNew) new, \(documentsChanged) changed, \(documentsUnchanged) unchanged documents; "
             + "\(passagesAdded) passages added, \(passagesRemoved) replaced"
+            + (documentsPruned > 0 ? "; \(documentsPruned) documents no longer in the input removed (\(passagesPruned) passages)" : "")
     }
 }
 
@@ -83,6 +92,34 @@ public struct IngestFailure: Error, CustomStringConvertible {
     }
 }
 
+/// An input stopped before anything was written because most of its first batch of new documents is
+/// already stored, unchanged, under one other source: the same documents under a new identity (a dump
+/// renamed or moved, or ingested before Quarry identified MediaWiki dumps by their wiki).
+public struct DuplicateSourceError: Error, CustomStringConvertible {
+    public var file: String
+    public var source: String
+    public var otherSource: String
+    public var duplicates: Int
+    public var newDocuments: Int
+
+    /// The refusal a first batch earns: when at least half its new documents (and at least one) are
+    /// stored under one other source. Fewer are only counted (`IngestSummary.duplicatesElsewhere`): two
+    /// collections may share a few documents.
+    static func refuses(_ batch: IngestSummary, file: String, source: String) -> DuplicateSourceError? {
+        guard let (other, count) = batch.duplicatesElsewhere.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
+              count * 2 >= batch.documentsNew else { return nil }
+        return DuplicateSourceError(file: file, source: source, otherSource: other, duplicates: count,
+                                    newDocuments: batch.documentsNew)
+    }
+
+    public var description: String {
+        "\(file): \(duplicates) of the first \(newDocuments) new documents are already stored, unchanged, under the source "
+            + "\"\(otherSource)\", but this input's documents go under \"\(source)\": ingesting would store them twice. "
+            + "Nothing was written. Give --source \"\(otherSource)\" to update the stored documents in place, "
+            + "or --allow-duplicates to keep both copies."
+    }
+}
+
 /// The ingest summary as `--json` prints it.
 public struct IngestSummaryRecord: Encodable, Sendable {
     var files: Int
@@ -93,13 +130,18 @@ public struct IngestSummaryRecord: Encodable, Sendable {
     var documents_unchanged: Int
     var passages_added: Int
     var passages_replaced: Int
+    var documents_removed: Int
+    var passages_removed: Int
+    var duplicates_elsewhere: [String: Int]
+    var sources: [String]
     var bytes_read: Int64
     var seconds: Double
     var mb_per_second: Double
     var passages_per_second: Double
     var problems: [String]
 
-    public init(_ summary: IngestSummary, files: Int) {
+    public init(_ summary: IngestSummary, files: Int, sources: [String]) {
+        self.sources = sources
         self.files = files
         pages_read = summary.pagesRead
         skipped = Dictionary(uniqueKeysWithValues: summary.skipped.map { ($0.key.rawValue, $0.value) })
@@ -108,6 +150,9 @@ public struct IngestSummaryRecord: Encodable, Sendable {
         documents_unchanged = summary.documentsUnchanged
         passages_added = summary.passagesAdded
         passages_replaced = summary.passagesRemoved
+        documents_removed = summary.documentsPruned
+        passages_removed = summary.passagesPruned
+        duplicates_elsewhere = summary.duplicatesElsewhere
         bytes_read = summary.bytesRead
         seconds = summary.seconds
         mb_per_second = summary.megabytesPerSecond

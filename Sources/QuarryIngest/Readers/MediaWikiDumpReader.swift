@@ -11,13 +11,16 @@ public final class MediaWikiDumpReader: DocumentReader {
     /// Pages seen so far, whatever became of them.
     public private(set) var pagesRead = 0
     public var bytesRead: Int64 { source.compressedBytesRead }
+    /// The wiki named by `<siteinfo><dbname>` ("mediawiki:enwiki"), when the dump has one before its
+    /// first page. Page ids are unique within a wiki, so they identify documents across dumps.
+    public private(set) var collection: DocumentCollection?
 
     private let source: ByteSource
     private let stream: XMLStream
     private var cleaner = WikitextCleaner()
     /// Namespace names from `<siteinfo>` (lower case) to keys, for schemas whose pages lack `<ns>`.
     private var namespaceKeys: [String: Int] = [:]
-    /// True when the stream already stands on an unexamined node (the root, once checked).
+    /// True when the stream already stands on an unexamined node (the first page, once siteinfo was looked for).
     private var positioned = false
     /// True when the stream stands on an expanded record still to be skipped. Skipping is deferred to
     /// the next call so that a parse error further on never withholds a record already complete.
@@ -35,6 +38,7 @@ public final class MediaWikiDumpReader: DocumentReader {
         source = try ByteSource(url: url)
         stream = try XMLStream(source: source)
         try expectRoot()
+        try readLeadingSiteInfo()
     }
 
     private func expectRoot() throws {
@@ -46,6 +50,20 @@ public final class MediaWikiDumpReader: DocumentReader {
             return
         }
         throw IngestError(file: url.path, place: "", message: "empty file: no XML elements")
+    }
+
+    /// Reads `<siteinfo>` when it comes first, so the collection is known before any page is stored.
+    private func readLeadingSiteInfo() throws {
+        while try stream.read() {
+            guard stream.isElementStart, stream.depth == 1 else { continue }
+            guard stream.nameIs("siteinfo") else {
+                positioned = true
+                return
+            }
+            readSiteInfo(try stream.expand())
+            expanded = true
+            return
+        }
     }
 
     public func next() throws -> SourceDocument? {
@@ -73,6 +91,9 @@ public final class MediaWikiDumpReader: DocumentReader {
     /// Namespace names and keys; localised File (6) and Category (14) names teach the cleaner which
     /// links to drop.
     private func readSiteInfo(_ siteinfo: XMLNode) {
+        if collection == nil, let name = siteinfo.firstElement(named: "dbname")?.text().trimmingSpaces, !name.isEmpty {
+            collection = DocumentCollection(source: "mediawiki:\(name)", origin: "the dump's <dbname>")
+        }
         guard let list = siteinfo.firstElement(named: "namespaces") else { return }
         var files: [String] = [], categories: [String] = []
         for namespace in list.elements where namespace.nameIs("namespace") {

@@ -73,6 +73,13 @@ extension CorpusStore {
             """
     }
 
+    /// Whether any document is stored under `source` (one probe of the (source, external id) index).
+    public func holdsDocuments(source: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM documents WHERE source = ?)", arguments: [source]) ?? false
+        }
+    }
+
     /// Every source with its document and passage counts, by name.
     public func sources() throws -> [SourceSummary] {
         try pool.read { db in

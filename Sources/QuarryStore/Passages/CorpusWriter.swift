@@ -25,6 +25,7 @@ public final class CorpusWriter {
     public static var indexing = Indexing.endOfBatch
     private let db: Database
     private let findDocument: PreparedStatement
+    private let findContentElsewhere: PreparedStatement
     private let insertDocument: PreparedStatement
     private let insertPassage: PreparedStatement
     private let indexPassage: PreparedStatement
@@ -37,6 +38,8 @@ public final class CorpusWriter {
         let connection = db.sqliteConnection!
         findDocument = try PreparedStatement(connection,
             "SELECT id, content_hash FROM documents WHERE source = ?1 AND external_id = ?2")
+        findContentElsewhere = try PreparedStatement(connection,
+            "SELECT source FROM documents WHERE content_hash = ?1 AND source <> ?2 LIMIT 1")
         insertDocument = try PreparedStatement(connection,
             "INSERT INTO documents (source, external_id, title, content_hash) VALUES (?1, ?2, ?3, ?4)")
         insertPassage = try PreparedStatement(connection,
@@ -52,6 +55,28 @@ public final class CorpusWriter {
         findDocument.bind(2, externalID)
         guard try findDocument.step() else { return nil }
         return StoredDocument(id: findDocument.int64(0), contentHash: findDocument.text(1))
+    }
+
+    /// A source other than `source` under which a document with this content hash is stored, if any.
+    public func otherSource(storing contentHash: String, besides source: String) throws -> String? {
+        try findContentElsewhere.reset()
+        findContentElsewhere.bind(1, contentHash)
+        findContentElsewhere.bind(2, source)
+        guard try findContentElsewhere.step() else { return nil }
+        return findContentElsewhere.text(0)
+    }
+
+    /// Removes every document of `source` whose external id is not in `kept`, with its passages and their
+    /// index entries, in this transaction. Returns how many documents and passages went.
+    public func removeDocuments(source: String, keeping kept: Set<String>) throws -> (documents: Int, passages: Int) {
+        var absent: [Int64] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, external_id FROM documents WHERE source = ?", arguments: [source])
+        while let row = try rows.next() {
+            if !kept.contains(row[1]) { absent.append(row[0]) }
+        }
+        var passages = 0
+        for id in absent { passages += try removeDocument(id: id) }
+        return (absent.count, passages)
     }
 
     /// Removes a document, its passages and their index entries. Returns the number of passages removed.

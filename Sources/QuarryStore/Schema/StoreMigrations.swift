@@ -25,6 +25,7 @@ public enum StoreMigrations {
         StoreMigration("passage-fts5-bulk-hash") { try enlargePassageIndexHash($0) },
         StoreMigration("passage-fts5-instances") { try createPassageInstances($0) },
         StoreMigration("documents-by-title") { try indexDocumentTitles($0) },
+        StoreMigration("documents-by-content-hash") { try indexDocumentContent($0) },
     ]
 
     /// The tokenizer of `passages_fts`, as FTS5 arguments; BM25 searches tokenize query words with it.
@@ -109,5 +110,11 @@ public enum StoreMigrations {
     /// costs one index entry per document at ingest, and passages follow through `passages_by_document`.
     static func indexDocumentTitles(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX documents_by_title ON documents(title)")
+    }
+
+    /// An ingest asks, for each new document, whether the same content is already stored under another
+    /// source (the same dump under another file name, say), which a scan of every document would make slow.
+    static func indexDocumentContent(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX documents_by_content_hash ON documents(content_hash)")
     }
 }
