@@ -29,6 +29,7 @@ final class ServedRetrieverCLITests: CLITestCase {
         try checkServedCacheIsTheEmbeddingByThePassageEncoder(reference, in: directory)
         try checkKillDuringTheFinalEmbeddingResumes(killed, reference: reference, in: directory)
         try checkCorrectedCacheIsReadOnlyOnRequest(reference, in: directory)
+        try checkRemovedPassagesLeaveTheOthersInPlace(reference, in: directory)
         XCTAssertEqual(try CorpusStore(url: killed).integrityProblems(), [])
     }
 
@@ -101,6 +102,36 @@ final class ServedRetrieverCLITests: CLITestCase {
             XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
             let figures = try XCTUnwrap(try json(evaluated.stdout) as? [String: Any])
             XCTAssertEqual(figures["retriever_cache"] as? String, cache, retriever)
+        }
+    }
+
+    /// After a document leaves the store, both caches still map every other row to its own passage (by the
+    /// passage list, not by position): each search returns the earlier hits less the removed passages, scores
+    /// unchanged.
+    private func checkRemovedPassagesLeaveTheOthersInPlace(_ database: URL, in directory: URL) throws {
+        func hits(_ retriever: String) throws -> [(id: Int64, score: Double)] {
+            let searched = try quarry(["search", "Which city is carved into sandstone cliffs?", "--retriever", retriever, "--k", "12",
+                                       "--json", "--db", database.path], in: directory)
+            XCTAssertEqual(searched.status, 0, searched.stderr)
+            return try XCTUnwrap(try json(searched.stdout) as? [[String: Any]]).map {
+                (Int64($0["passage_id"] as? Int ?? -1), $0["score"] as? Double ?? .nan)
+            }
+        }
+        let before = try ["run", "run:corrected"].map(hits)
+        let store = try CorpusStore(url: database)
+        let top = try XCTUnwrap(before[1].first?.id)
+        let document = try XCTUnwrap(try store.documentExternalIDs(passageIDs: [top])[top])
+        let removed = Set(try store.passageIDs(ofDocuments: [document])[document] ?? [])
+        try store.writeBatch { writer in
+            let stored = try XCTUnwrap(try writer.storedDocument(source: "mediawiki:demowiki", externalID: document))
+            try writer.removeDocument(id: stored.id)
+        }
+        for (retriever, earlier) in zip(["run", "run:corrected"], before) {
+            let after = try hits(retriever)
+            let expected = earlier.filter { !removed.contains($0.id) }
+            XCTAssertEqual(after.prefix(expected.count).map(\.id), expected.map(\.id), retriever)
+            XCTAssertEqual(after.prefix(expected.count).map(\.score), expected.map(\.score), retriever)
+            XCTAssertTrue(after.allSatisfy { !removed.contains($0.id) }, retriever)
         }
     }
 

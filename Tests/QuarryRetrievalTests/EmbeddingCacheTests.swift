@@ -49,6 +49,22 @@ final class EmbeddingCacheTests: XCTestCase {
         XCTAssertEqual(hits[0].first?.id, 4)
     }
 
+    /// A matrix made elsewhere (a trainer's corrected cache) carries the passages its rows hold, so search
+    /// maps rows by id rather than by position; removing the cache removes the list with it.
+    func testReplacedMatrixKeepsItsPassageList() throws {
+        let cache = try EmbeddingCache(name: "retriever-x-corrected", databaseURL: databaseURL, catalog: catalog)
+        let passages = [CachedPassageEntry(passageID: 3, fingerprint: 30), CachedPassageEntry(passageID: 9, fingerprint: 90)]
+        try cache.replace(with: rows(0, 2, dimension: 3), dimension: 3, passages: passages, modelPath: "m", weightsHash: "h")
+        XCTAssertEqual(try CachedPassageList.read(for: cache, count: 2), passages)
+        XCTAssertEqual(try cache.record()?.rowsCompleted, 2)
+        XCTAssertThrowsError(try cache.replace(with: rows(0, 3, dimension: 3), dimension: 3, passages: passages,
+                                               modelPath: "m", weightsHash: "h"))
+        XCTAssertEqual(try CachedPassageList.read(for: cache, count: 2), passages, "a refused replacement leaves the cache alone")
+        try cache.remove()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: CachedPassageList.url(for: cache).path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.fileURL.path))
+    }
+
     func testResumeDropsRowsWrittenAfterTheLastRecordedCount() throws {
         let cache = try EmbeddingCache(name: "trained-1", databaseURL: databaseURL, catalog: catalog)
         let writer = try cache.openWriter(dimension: 4, modelPath: "m", weightsHash: "h")

@@ -44,9 +44,18 @@ public struct EmbeddingCache: Sendable {
         try EmbeddingCacheWriter(cache: self, dimension: dimension, modelPath: modelPath, weightsHash: weightsHash)
     }
 
-    /// Replaces the cache with a [rows, dimension] matrix computed elsewhere (e.g. a trainer's corrected cache).
-    public func replace(with matrix: [Float], dimension: Int, modelPath: String, weightsHash: String) throws {
+    /// Replaces the cache with a [rows, dimension] matrix computed elsewhere (e.g. a trainer's corrected
+    /// cache) whose rows hold `passages`, in order. The passage list is written first: search maps rows to
+    /// passages through it (never by position, which shifts once passages are removed), and health checks
+    /// find the rows whose passages changed.
+    public func replace(with matrix: [Float], dimension: Int, passages: [CachedPassageEntry], modelPath: String,
+                        weightsHash: String) throws {
+        guard passages.count * dimension == matrix.count else {
+            throw EmbeddingCacheError.rowMismatch(dimension: dimension, valueCount: matrix.count)
+        }
         try remove()
+        try FileManager.default.createDirectory(at: fileURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try CachedPassageListWriter(cache: self, keep: 0).append(passages)
         let writer = try openWriter(dimension: dimension, modelPath: modelPath, weightsHash: weightsHash)
         defer { writer.close() }
         let floatsPerWrite = 8192 * dimension
@@ -68,11 +77,11 @@ public struct EmbeddingCache: Sendable {
         FlatInnerProductIndex(mapping: try mapMatrix())
     }
 
-    /// Deletes the record and the file.
+    /// Deletes the record, the file and its passage list.
     public func remove() throws {
         try catalog.remove(named: name)
-        if FileManager.default.fileExists(atPath: fileURL.path) {
-            try FileManager.default.removeItem(at: fileURL)
+        for url in [fileURL, CachedPassageList.url(for: self)] where FileManager.default.fileExists(atPath: url.path) {
+            try FileManager.default.removeItem(at: url)
         }
     }
 }

@@ -50,7 +50,6 @@ public final class PassageEmbeddingJob {
         if restartReason != nil || !hasRecord {
             // Record first, then files: a kill in between leaves no record, which means "start again".
             try cache.remove()
-            try? FileManager.default.removeItem(at: CachedPassageList.url(for: cache))
         }
         try FileManager.default.createDirectory(at: StoreFolder.caches.url(forDatabase: store.url),
                                                 withIntermediateDirectories: true)

@@ -45,7 +45,8 @@ public final class CachedDenseRetriever: Retriever {
         name = displayName ?? cacheName
         self.cacheName = cacheName
         index = try cache.flatIndex()
-        // Caches written by the trainer keep no passage list: their rows follow the store's passage order.
+        // Corrected caches saved before 2026-12-08 keep no passage list: their rows follow the store's
+        // passage order as it was when they were made (their health says so once passages changed).
         rowPassageIDs = FileManager.default.fileExists(atPath: CachedPassageList.url(for: cache).path)
             ? try CachedPassageList.passageIDs(for: cache, count: index.count)
             : try store.passageIDs(limit: index.count)

@@ -55,7 +55,13 @@ public struct RetrieverLibrary {
             let hash = corrected.withUnsafeBytes { SHA256.hex(of: $0) }
             let cache = try EmbeddingCache(name: Self.correctedCacheName(for: name), databaseURL: store.url,
                                            catalog: try EmbeddingCacheCatalog(database: store.pool))
-            try cache.replace(with: corrected, dimension: trainer.dimension, modelPath: folder.appendingPathComponent("passage").path,
+            // The run's writer lock kept the store as it was loaded, so its passages are the corpus rows.
+            let passages = try CachedPassageList.entries(of: store)
+            guard passages.map(\.passageID) == trainer.corpus.passageIDs else {
+                throw TrainingError.invalidArgument("the store's passages changed during training: the corrected cache cannot be saved")
+            }
+            try cache.replace(with: corrected, dimension: trainer.dimension, passages: passages,
+                              modelPath: folder.appendingPathComponent("passage").path,
                               weightsHash: TrainedRetrieverRecord.runMatrixHashPrefix + hash)
         }
         try records.save(TrainedRetrieverRecord(
