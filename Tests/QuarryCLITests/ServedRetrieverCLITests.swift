@@ -133,6 +133,15 @@ final class ServedRetrieverCLITests: CLITestCase {
             XCTAssertEqual(after.prefix(expected.count).map(\.score), expected.map(\.score), retriever)
             XCTAssertTrue(after.allSatisfy { !removed.contains($0.id) }, retriever)
         }
+        // `check`: the retriever loads, its served cache lags the store and names the command that catches up.
+        let checked = try quarry(["check", "--json", "--db", database.path], in: directory)
+        XCTAssertEqual(checked.status, 0, checked.stdout)
+        let findings = try XCTUnwrap(try json(checked.stdout) as? [[String: Any]])
+        func finding(_ part: String) -> [String: Any]? { findings.first { $0["part"] as? String == part } }
+        XCTAssertEqual(finding("retriever run")?["verdict"] as? String, "ok")
+        XCTAssertEqual(finding("cache retriever-run")?["verdict"] as? String, "lagging")
+        XCTAssertEqual(finding("cache retriever-run")?["repair"] as? String, "quarry embed --retriever run")
+        XCTAssertEqual(finding("cache retriever-run-corrected")?["verdict"] as? String, "ok")
     }
 
     private func cacheFile(_ database: URL, _ name: String) -> URL {

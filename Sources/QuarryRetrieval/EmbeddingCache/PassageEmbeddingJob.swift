@@ -92,6 +92,7 @@ public final class PassageEmbeddingJob {
         guard let previous else { return "the cache has no manifest" }
         if record.weightsHash != manifest.weights.sha256 { return "the model's weights differ from those that made the cache" }
         if record.dimension != manifest.dimension { return "the model's dimension differs from the cache's" }
+        if let damage = EmbeddingCacheCheck.fileDamage(cache, record: record) { return damage }
         if previous.passageTemplate != manifest.passageTemplate { return "the passage template changed" }
         if previous.maxTokens != manifest.maxTokens { return "the token limit changed (\(previous.maxTokens) → \(manifest.maxTokens))" }
         if previous.madePrecision != manifest.madePrecision {
