@@ -7,6 +7,7 @@ import QuarryNN
 //   quarry-bench encode TEXTS.jsonl --model DIR [--batch B] [--threads T] [--out OUT.f32] [--precision fp32|bf16] [--fp32-library openBLAS|oneDNN]
 //   quarry-bench matmul [--rows N] [--repeats R]
 //   quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
+//                          [--rows N] [--correct-candidates M]
 //   quarry-bench store --dir DIR [--passages N]
 let usage = """
     usage: quarry-bench search VECTORS.f32 QUERIES.f32 --dim D --batch B --queries N [--k K] [--ids OUT.i32] [--row-block R]
@@ -15,6 +16,7 @@ let usage = """
                               [--precision fp32|bf16] [--fp32-library openBLAS|oneDNN]
            quarry-bench matmul [--rows N] [--repeats R]
            quarry-bench train-step --db DB --model DIR --qa FILE [--steps N] [--batch B] [--samples K] [--max-passage-tokens T]
+                                  [--rows N] [--correct-candidates M]
            quarry-bench store --dir DIR [--passages N]
     """
 
@@ -93,7 +95,9 @@ func parseTrainStep(_ args: [String]) throws -> TrainingStepBenchmark {
                                  steps: try integer("steps", in: options, default: 5),
                                  batch: try integer("batch", in: options, default: 8),
                                  samples: try integer("samples", in: options, default: 4),
-                                 maxPassageTokens: try integer("max-passage-tokens", in: options, default: 128))
+                                 maxPassageTokens: try integer("max-passage-tokens", in: options, default: 128),
+                                 rows: try integer("rows", in: options, default: 0),
+                                 correctCandidates: try integer("correct-candidates", in: options, default: 0))
 }
 
 func parseStore(_ args: [String]) throws -> StoreBenchmark {

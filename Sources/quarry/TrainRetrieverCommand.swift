@@ -64,6 +64,10 @@ struct TrainRetrieverCommand: ParsableCommand {
     @Option(help: "Learning rate of the corrector.") var correctorLR: Float = 1e-3
     @Option(help: "Steps the corrector trains before sampling uses it.") var correctorWarmup = 0
     @Option(help: "Steps between recomputations of the corrected cache.") var correctEvery = 1
+    @Option(help: ArgumentHelp(
+        "Correct only each question's N best passages in the stale cache and sample among those (0: correct every passage each step).",
+        discussion: "Keeps the corrector's cost per step independent of the corpus size; the whole corrected cache is then recomputed only for evaluations, checkpoints and the save."))
+    var correctCandidates = 0
     @Option(help: "What the corrector fits: mse (fresh embeddings), scores (the batch's softmax over fresh scores) or mse+scores.")
     var correctorLoss = "mse"
     @Option(help: "Passages drawn at random and embedded fresh each step to teach the corrector, beside the step's own.")
@@ -108,7 +112,7 @@ struct TrainRetrieverCommand: ParsableCommand {
         c.temperature = temperature; c.scale = scale; c.learningRate = lr; c.warmupSteps = warmup
         c.weightDecay = weightDecay; c.clipNorm = clip; c.sharedEncoders = sharedEncoders
         c.correctorWidth = correctorWidth; c.correctorLearningRate = correctorLR; c.correctorWarmupSteps = correctorWarmup
-        c.correctEvery = correctEvery; c.correctorLoss = correctorLoss; c.correctorSamples = correctorSamples
+        c.correctEvery = correctEvery; c.correctCandidates = correctCandidates; c.correctorLoss = correctorLoss; c.correctorSamples = correctorSamples
         c.fidelityQuestions = fidelityQuestions; c.maxPassageTokens = maxPassageTokens; c.maxQueryTokens = maxQueryTokens
         c.evalEvery = evalEvery; c.checkpointEvery = checkpointEvery; c.probeQuestions = probeQuestions
         c.probeCandidates = probeCandidates; c.probeK = probeK; c.seed = seed

@@ -130,6 +130,65 @@ final class RetrieverTrainerTests: XCTestCase {
         XCTAssertEqual(drawn, 200 * 8 * configuration.samples)
     }
 
+    /// Corrected sampling among candidates: with every passage a candidate it picks exactly what the full
+    /// pass picks; with a few it keeps to the pooled stale top-M, never an answer, always K negatives.
+    func testCandidateSamplingMatchesTheFullPassWhenEveryPassageIsACandidate() throws {
+        let fixture = try SyntheticRetrievalFixture(testCase: self, entities: 24, trainEntities: 24, distractors: 8, codeCopies: 3)
+        var configuration = SyntheticRetrievalFixture.configuration("corrected", steps: 4)
+        configuration.sampler = "top-k"
+        let session = try fixture.session(name: "full", configuration).run()
+        let trainer = session.trainer
+        XCTAssertGreaterThan(trainer.progress.correctedCacheRecomputations, 0, "the corrector moved h away from the identity")
+        var timings = StepTimings()
+        for step in 0..<3 {
+            let batch = trainer.schedule.batch(at: step).map { trainer.questions[$0] }
+            let queries = try trainer.encoders.query.embed(batch.map(\.queryTokens))
+            let full = try trainer.drawNegatives(for: batch, queries: queries, step: 99, timings: &timings)
+            let all = trainer.drawCorrectedAmongCandidates(for: batch, queries: queries, candidates: trainer.corpus.count, timings: &timings)
+            XCTAssertEqual(all.map(Set.init), full.map(Set.init))
+
+            let few = trainer.drawCorrectedAmongCandidates(for: batch, queries: queries, candidates: 5, timings: &timings)
+            var pooled = Set<Int>()
+            for (i, question) in batch.enumerated() {
+                let stale = (0..<trainer.corpus.count).map { row in
+                    (0..<trainer.dimension).reduce(Float(0)) { $0 + queries[i * trainer.dimension + $1] * trainer.cache[row * trainer.dimension + $1] }
+                }
+                pooled.formUnion(GumbelTopKSampler.topK(scores: stale, k: 5, excluding: Set(question.answerBearing)))
+            }
+            for (question, sampled) in zip(batch, few) {
+                XCTAssertEqual(sampled.count, configuration.samples)
+                XCTAssertTrue(Set(sampled).isSubset(of: pooled))
+                XCTAssertTrue(Set(sampled).isDisjoint(with: question.answerBearing))
+            }
+        }
+    }
+
+    /// A candidate run corrects no whole cache per step, yet its evaluations, checkpoints and save see h(g′(Y))
+    /// as of the last corrector update; killed and resumed it ends where an uninterrupted run ends.
+    func testCandidateRunKeepsTheCorrectedCacheCurrentWhereItIsRead() throws {
+        let fixture = try SyntheticRetrievalFixture(testCase: self)
+        var configuration = SyntheticRetrievalFixture.configuration("corrected", steps: 6)
+        configuration.correctCandidates = 10
+        configuration.checkpointEvery = 2
+        configuration.evalEvery = 2
+        let whole = try fixture.session(name: "whole", configuration).run()
+        let trainer = whole.trainer
+        let corrector = try XCTUnwrap(trainer.corrector)
+        var expected = [Float](repeating: 0, count: trainer.cache.count)
+        expected.withUnsafeMutableBufferPointer { corrector.network.apply(to: trainer.cache, rows: trainer.corpus.count, into: $0.baseAddress!) }
+        XCTAssertEqual(trainer.correctedCache, expected, "the saved corrected cache follows the final corrector")
+        XCTAssertEqual(trainer.progress.correctedCacheRecomputations, 3, "at the evaluations of steps 2, 4 and 6; checkpoints and the save reuse them")
+
+        var interrupted = fixture.session(name: "resumed", configuration)
+        interrupted.stopAfter = 3
+        _ = try interrupted.run()
+        interrupted.stopAfter = nil
+        interrupted.resume = true
+        let resumed = try interrupted.run()
+        XCTAssertEqual(values(whole.trainer.encoders.query.store), values(resumed.trainer.encoders.query.store))
+        XCTAssertEqual(trainer.correctedCache, resumed.trainer.correctedCache)
+    }
+
     /// A run stopped after step 3 (its last checkpoint at step 2) and resumed ends with exactly the
     /// parameters of an uninterrupted run.
     func testKilledAndResumedRunMatchesAnUninterruptedOne() throws {

@@ -27,6 +27,7 @@ extension RetrieverTrainer {
         }
         // g′ itself is reproducible, but a refreshed cache or h(g′) from an earlier corrector is not.
         if strategy.refreshInterval != nil { arrays.append(("cache", cache)) }
+        bringCorrectedCacheUpToDate()
         if let correctedCache { arrays.append(("corrected", correctedCache)) }
         let state = RetrieverCheckpointState(configuration: configuration, progress: progress)
         try folder.write(state: state, arrays: arrays) { partial in

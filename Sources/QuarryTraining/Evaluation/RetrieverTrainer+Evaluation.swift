@@ -7,6 +7,7 @@ import QuarryModels
 extension RetrieverTrainer {
     /// Evaluates on the evaluation questions against the search matrix and runs the fidelity probe.
     func evaluateAndProbe() throws {
+        bringCorrectedCacheUpToDate()
         if let record = try evaluate(against: searchMatrix, index: correctedCache == nil ? "cache" : "corrected") {
             log("eval at step \(progress.step) (\(record.index)): " + record.accuracy.summary)
         }

@@ -78,6 +78,9 @@ extension RetrieverTrainer {
             guard k > 0 else { return batch.map { _ in [] } }
             let n = corpus.count, b = batch.count
             let useCorrected = strategy.usesCorrector && step >= configuration.correctorWarmupSteps
+            if useCorrected && configuration.correctCandidates > 0 {
+                return drawCorrectedAmongCandidates(for: batch, queries: queries, candidates: configuration.correctCandidates, timings: &t)
+            }
             let scores = Tensor(shape: [b, n])
             timed(&t.scoring) {
                 queries.withUnsafeBufferPointer { q in
@@ -122,8 +125,75 @@ extension RetrieverTrainer {
                                  loss: CorrectorLoss(rawValue: configuration.correctorLoss) ?? .mse,
                                  queries: queries, scale: configuration.scale)
         for row in rows where trainedRows.insert(row).inserted { progress.correctorTrainedRows.append(row) }
-        if (step + 1) % configuration.correctEvery == 0 { recomputeCorrectedCache() }
+        if configuration.correctCandidates > 0 {
+            correctedCacheLags = true
+        } else if (step + 1) % configuration.correctEvery == 0 {
+            recomputeCorrectedCache()
+        }
         return loss
+    }
+
+    /// Negatives from the corrected softmax restricted to candidates: each question's `m` best rows in the
+    /// stale cache (one product with the cache, as the stale strategy does), pooled over
+    /// the batch, corrected, scored and sampled. The corrector runs on at most B·M rows, whatever the corpus.
+    func drawCorrectedAmongCandidates(for batch: [SupervisedQuestion], queries: [Float], candidates m: Int,
+                                      timings t: inout StepTimings) -> [[Int]] {
+        let n = corpus.count, b = batch.count, d = dimension
+        let stale = Tensor(shape: [b, n])
+        timed(&t.scoring) {
+            queries.withUnsafeBufferPointer { q in
+                cache.withUnsafeBufferPointer { c in
+                    BLAS.gemm(transB: true, m: b, n: n, k: d, alpha: 1, a: q.baseAddress!, b: c.baseAddress!, c: stale.data)
+                }
+            }
+        }
+        let candidates: [Int] = timed(&t.sampling) {
+            var pooled = Set<Int>()
+            for (i, question) in batch.enumerated() {
+                let row = UnsafeBufferPointer(start: stale.data + i * n, count: n)
+                pooled.formUnion(GumbelTopKSampler.topK(scores: row, k: m, excluding: Set(question.answerBearing)))
+            }
+            return pooled.sorted()
+        }
+        guard !candidates.isEmpty else { return batch.map { _ in [] } }
+        var corrected = [Float](repeating: 0, count: candidates.count * d)
+        timed(&t.corrector) {
+            var gathered = [Float](repeating: 0, count: candidates.count * d)
+            cache.withUnsafeBufferPointer { c in
+                gathered.withUnsafeMutableBufferPointer { g in
+                    for (j, row) in candidates.enumerated() { (g.baseAddress! + j * d).update(from: c.baseAddress! + row * d, count: d) }
+                }
+            }
+            corrected.withUnsafeMutableBufferPointer { corrector!.network.apply(to: gathered, rows: candidates.count, into: $0.baseAddress!) }
+        }
+        let scores = Tensor(shape: [b, candidates.count])
+        timed(&t.scoring) {
+            queries.withUnsafeBufferPointer { q in
+                corrected.withUnsafeBufferPointer { c in
+                    BLAS.gemm(transB: true, m: b, n: candidates.count, k: d, alpha: configuration.scale,
+                              a: q.baseAddress!, b: c.baseAddress!, c: scores.data)
+                }
+            }
+        }
+        return timed(&t.sampling) {
+            batch.enumerated().map { i, question in
+                let row = UnsafeBufferPointer(start: scores.data + i * candidates.count, count: candidates.count)
+                let answerBearing = Set(question.answerBearing)
+                // Another question's candidates may hold this one's answers.
+                let excluded = Set(candidates.indices.filter { answerBearing.contains(candidates[$0]) })
+                let drawn = configuration.sampler == "top-k"
+                    ? GumbelTopKSampler.topK(scores: row, k: configuration.samples, excluding: excluded)
+                    : sampler.sample(scores: row, k: configuration.samples, excluding: excluded, using: &progress.random)
+                return drawn.map { candidates[$0] }
+            }
+        }
+    }
+
+    /// Recomputes h(g′(Y)) if the corrector changed since it was last computed (`correctCandidates` runs).
+    func bringCorrectedCacheUpToDate() {
+        guard correctedCacheLags else { return }
+        recomputeCorrectedCache()
+        correctedCacheLags = false
     }
 
     /// `correctorSamples` distinct rows outside `excluded`, drawn from a generator seeded by the run's seed

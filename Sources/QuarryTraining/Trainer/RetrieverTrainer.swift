@@ -33,8 +33,11 @@ public final class RetrieverTrainer {
     public internal(set) var progress: TrainingProgress
     /// The sampling cache [rows, d]: g′ from the start, or the last re-embedding for `refresh`/`exact`.
     public internal(set) var cache: [Float]
-    /// h(g′(Y)) [rows, d] when the strategy uses the corrector.
+    /// h(g′(Y)) [rows, d] when the strategy uses the corrector. With `correctCandidates` it may lag the
+    /// corrector between evaluations (`correctedCacheLags`); `bringCorrectedCacheUpToDate` recomputes it.
     public internal(set) var correctedCache: [Float]?
+    /// The corrector changed since `correctedCache` was computed (only with `correctCandidates`).
+    var correctedCacheLags = false
     /// Where checkpoints and `metrics.jsonl` go; nil keeps everything in memory (tests).
     public let runFolder: URL?
     /// Progress lines (stderr in the command).
@@ -110,6 +113,7 @@ public final class RetrieverTrainer {
                                      redone: { $0["index"] as? String == EvaluationRecord.servedIndex })
         }
         let end = min(configuration.steps, stopAfter ?? configuration.steps)
+        defer { bringCorrectedCacheUpToDate() }  // the save and the summary read it
         if progress.step == 0 && end > 0 { try evaluateAndProbe() }
         while progress.step < end {
             let record = try step()

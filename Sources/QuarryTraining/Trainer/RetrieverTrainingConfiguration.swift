@@ -27,6 +27,11 @@ public struct RetrieverTrainingConfiguration: Codable, Equatable, Sendable {
     public var correctorWarmupSteps = 0
     /// Steps between recomputations of the corrected cache h(g′(Y)).
     public var correctEvery = 1
+    /// When positive, each step corrects only the `correctCandidates` passages each question scores highest
+    /// in the stale cache and samples from the corrected softmax over those (the union over the batch),
+    /// instead of correcting every passage: the corrector's cost no longer grows with the corpus. The whole
+    /// h(g′(Y)) is then recomputed only for evaluations, checkpoints and the save. 0: the full pass.
+    public var correctCandidates = 0
     public var maxPassageTokens = 128
     public var maxQueryTokens = 64
     /// Steps between evaluations and fidelity probes (0: only at the start and the end).
@@ -69,6 +74,7 @@ public struct RetrieverTrainingConfiguration: Codable, Equatable, Sendable {
         try require(scale > 0 && scale.isFinite, "--scale must be a positive number")
         try require(learningRate > 0 && correctorLearningRate > 0, "learning rates must be positive")
         try require(correctorWidth >= 0 && correctEvery >= 1, "--corrector-width ≥ 0 and --correct-every ≥ 1")
+        try require(correctCandidates >= 0, "--correct-candidates cannot be negative")
         try require(maxPassageTokens >= 3 && maxQueryTokens >= 3, "token limits must be at least 3")
         try require(evalEvery >= 0 && checkpointEvery >= 0, "--eval-every and --checkpoint-every cannot be negative")
         try require(probeQuestions >= 0 && probeCandidates >= 1 && probeK >= 1, "probe sizes must be positive")
