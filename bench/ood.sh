@@ -59,7 +59,7 @@ for set in $sets; do
     mkdir -p "$work/$set"
     db="$work/$set/store.sqlite"
     if [ ! -s "$db" ]; then
-        python3 "$here/ood_corpus.py" "$set" "$work/$set/corpus.jsonl"
+        QUARRY_SHARED_DATA="$data" python3 "$here/ood_corpus.py" "$set" "$work/$set/corpus.jsonl"
         "$quarry" ingest "$work/$set/corpus.jsonl" --format jsonl --db "$db.part" --quiet
         mv "$db.part" "$db"
     fi
