@@ -82,3 +82,41 @@ public struct RetrieverTrainingConfiguration: Codable, Equatable, Sendable {
         try require(CorrectorLoss(rawValue: correctorLoss) != nil, "--corrector-loss must be mse, scores or mse+scores")
     }
 }
+
+extension RetrieverTrainingConfiguration {
+    /// Reads a saved configuration; a setting it lacks (saved before the setting existed) takes its default,
+    /// which is how the older program behaved, so checkpoints of earlier versions still resume.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        negatives = try c.decodeIfPresent(type(of: negatives), forKey: .negatives) ?? negatives
+        steps = try c.decodeIfPresent(type(of: steps), forKey: .steps) ?? steps
+        batchSize = try c.decodeIfPresent(type(of: batchSize), forKey: .batchSize) ?? batchSize
+        samples = try c.decodeIfPresent(type(of: samples), forKey: .samples) ?? samples
+        sampler = try c.decodeIfPresent(type(of: sampler), forKey: .sampler) ?? sampler
+        temperature = try c.decodeIfPresent(type(of: temperature), forKey: .temperature) ?? temperature
+        scale = try c.decodeIfPresent(type(of: scale), forKey: .scale) ?? scale
+        learningRate = try c.decodeIfPresent(type(of: learningRate), forKey: .learningRate) ?? learningRate
+        warmupSteps = try c.decodeIfPresent(type(of: warmupSteps), forKey: .warmupSteps) ?? warmupSteps
+        weightDecay = try c.decodeIfPresent(type(of: weightDecay), forKey: .weightDecay) ?? weightDecay
+        clipNorm = try c.decodeIfPresent(type(of: clipNorm), forKey: .clipNorm) ?? clipNorm
+        sharedEncoders = try c.decodeIfPresent(type(of: sharedEncoders), forKey: .sharedEncoders) ?? sharedEncoders
+        correctorWidth = try c.decodeIfPresent(type(of: correctorWidth), forKey: .correctorWidth) ?? correctorWidth
+        correctorLearningRate = try c.decodeIfPresent(type(of: correctorLearningRate), forKey: .correctorLearningRate) ?? correctorLearningRate
+        correctorWarmupSteps = try c.decodeIfPresent(type(of: correctorWarmupSteps), forKey: .correctorWarmupSteps) ?? correctorWarmupSteps
+        correctEvery = try c.decodeIfPresent(type(of: correctEvery), forKey: .correctEvery) ?? correctEvery
+        correctCandidates = try c.decodeIfPresent(type(of: correctCandidates), forKey: .correctCandidates) ?? correctCandidates
+        maxPassageTokens = try c.decodeIfPresent(type(of: maxPassageTokens), forKey: .maxPassageTokens) ?? maxPassageTokens
+        maxQueryTokens = try c.decodeIfPresent(type(of: maxQueryTokens), forKey: .maxQueryTokens) ?? maxQueryTokens
+        evalEvery = try c.decodeIfPresent(type(of: evalEvery), forKey: .evalEvery) ?? evalEvery
+        checkpointEvery = try c.decodeIfPresent(type(of: checkpointEvery), forKey: .checkpointEvery) ?? checkpointEvery
+        seed = try c.decodeIfPresent(type(of: seed), forKey: .seed) ?? seed
+        probeQuestions = try c.decodeIfPresent(type(of: probeQuestions), forKey: .probeQuestions) ?? probeQuestions
+        probeCandidates = try c.decodeIfPresent(type(of: probeCandidates), forKey: .probeCandidates) ?? probeCandidates
+        probeK = try c.decodeIfPresent(type(of: probeK), forKey: .probeK) ?? probeK
+        bm25Depth = try c.decodeIfPresent(type(of: bm25Depth), forKey: .bm25Depth) ?? bm25Depth
+        fidelityQuestions = try c.decodeIfPresent(type(of: fidelityQuestions), forKey: .fidelityQuestions) ?? fidelityQuestions
+        correctorLoss = try c.decodeIfPresent(type(of: correctorLoss), forKey: .correctorLoss) ?? correctorLoss
+        correctorSamples = try c.decodeIfPresent(type(of: correctorSamples), forKey: .correctorSamples) ?? correctorSamples
+    }
+}
