@@ -14,7 +14,8 @@ struct IngestCommand: ParsableCommand {
             An interrupted ingest can simply be run again. Documents are identified by their source and their id \
             within it. The source is --source when given; else the collection the input names (a MediaWiki dump's \
             wiki, "mediawiki:<dbname>", so next month's dump of the same wiki updates the same pages whatever the \
-            file is called); else the input's absolute path. Each input's line says which.
+            file is called); else the input's absolute path. A file whose documents are already stored under its path \
+            (ingested before dumps were identified by their wiki) keeps that identity. Each input's line says which.
 
             An input whose first new documents are mostly stored already under another source is refused before \
             anything is written (the same documents under a new identity); --source or --allow-duplicates decides.
