@@ -54,6 +54,37 @@ final class SamplingFidelityTests: XCTestCase {
         XCTAssertEqual(measured.staleRecall, 1)
         XCTAssertEqual(measured.correctedRecall, 1)
         XCTAssertEqual([measured.step, measured.questions, measured.k], [7, 1, 1])
+        XCTAssertNil(measured.candidateMass, "no candidates asked for")
+
+        // Candidates: the stale top-1 of the two allowed rows is row 0 (the tie goes to the lower row), which
+        // holds 3/4 of the fresh mass, and is the fresh top-1; with both rows the truncation loses nothing.
+        for (m, mass) in [(1, 0.75), (2, 1.0)] {
+            let truncated = try fresh.withUnsafeBufferPointer { f in
+                try stale.withUnsafeBufferPointer { s in
+                    try corrected.withUnsafeBufferPointer { c in
+                        try SoftmaxFidelityMeasure.measure(step: 7, queries: queries, fresh: f.baseAddress!, stale: s.baseAddress!,
+                                                           corrected: c.baseAddress!, rows: 3, dimension: 2, inverseTemperature: 1,
+                                                           excluded: [[2]], k: 1, candidates: m)
+                    }
+                }
+            }
+            XCTAssertEqual(truncated.candidates, m)
+            XCTAssertEqual(truncated.candidateMass ?? -1, mass, accuracy: 1e-6)
+            XCTAssertEqual(truncated.candidateRecall, 1)
+        }
+        // A stale cache that ranks row 1 first offers only row 1: a quarter of the mass, not the fresh top-1.
+        let misled: [Float] = [0, 0, 1, 0, -9, 0]
+        let narrow = try fresh.withUnsafeBufferPointer { f in
+            try misled.withUnsafeBufferPointer { s in
+                try corrected.withUnsafeBufferPointer { c in
+                    try SoftmaxFidelityMeasure.measure(step: 7, queries: queries, fresh: f.baseAddress!, stale: s.baseAddress!,
+                                                       corrected: c.baseAddress!, rows: 3, dimension: 2, inverseTemperature: 1,
+                                                       excluded: [[2]], k: 1, candidates: 1)
+                }
+            }
+        }
+        XCTAssertEqual(narrow.candidateMass ?? -1, 0.25, accuracy: 1e-6)
+        XCTAssertEqual(narrow.candidateRecall, 0)
     }
 
     /// Sampled corrector rows are counted in the ledger, and the fidelity measure is logged at every evaluation.

@@ -42,7 +42,7 @@ extension RetrieverTrainer {
                     try SoftmaxFidelityMeasure.measure(step: progress.step, queries: queries, fresh: f.baseAddress!, stale: stale.baseAddress!,
                                                    corrected: corrected, rows: corpus.count, dimension: dimension,
                                                    inverseTemperature: configuration.scale / configuration.temperature,
-                                                   excluded: chosen.map(\.excluded))
+                                                   excluded: chosen.map(\.excluded), candidates: configuration.correctCandidates)
                 }
             }
         }
@@ -52,7 +52,9 @@ extension RetrieverTrainer {
                    progress.step, measured.questions, measured.staleKL,
                    measured.correctedKL.map { String(format: " KL(fresh‖corrected) %.3f", $0) as NSString } ?? "",
                    measured.k, measured.staleRecall,
-                   measured.correctedRecall.map { String(format: " corrected %.3f", $0) as NSString } ?? ""))
+                   measured.correctedRecall.map { String(format: " corrected %.3f", $0) as NSString } ?? "")
+            + (measured.candidates.map { String(format: "; among the stale top-%d: fresh mass %.3f, top-%d recall %.3f", $0,
+                                                measured.candidateMass ?? 0, measured.k, measured.candidateRecall ?? 0) } ?? ""))
     }
 
     func measureFidelity() throws -> SamplingFidelity? {

@@ -18,6 +18,12 @@ public struct SoftmaxFidelity: Codable, Equatable, Sendable {
     /// Mean over questions of |fresh top-K ∩ stale top-K| / K.
     public var staleRecall: Double
     public var correctedRecall: Double?
+    /// With `--correct-candidates M`: the M of the stale top list the corrected sampler may draw from. The
+    /// mean share of the fresh softmax's mass inside them (1: the truncation loses nothing)…
+    public var candidates: Int?
+    public var candidateMass: Double?
+    /// …and the mean |fresh top-K ∩ the corrected top-K among them| / K, the truncated sampler's recall.
+    public var candidateRecall: Double?
 }
 
 /// A `SoftmaxFidelity` as a line of `metrics.jsonl` (`"kind": "softmax-fidelity"`).
@@ -32,11 +38,12 @@ public enum SoftmaxFidelityMeasure {
     /// `excluded[i]` are the rows question i never samples. Scores are β/τ·⟨q, y⟩.
     public static func measure(step: Int, queries: [Float], fresh: UnsafePointer<Float>, stale: UnsafePointer<Float>,
                                corrected: UnsafePointer<Float>?, rows: Int, dimension d: Int, inverseTemperature: Float,
-                               excluded: [Set<Int>], k: Int = 20) throws -> SoftmaxFidelity {
+                               excluded: [Set<Int>], k: Int = 20, candidates: Int = 0) throws -> SoftmaxFidelity {
         let n = excluded.count
         precondition(queries.count == n * d && rows > 0, "one query row per question")
         let depth = min(k, rows)
         var staleKL = 0.0, correctedKL = 0.0, staleRecall = 0.0, correctedRecall = 0.0
+        var candidateMass = 0.0, candidateRecall = 0.0
         let block = 16
         var start = 0
         while start < n {
@@ -56,14 +63,25 @@ public enum SoftmaxFidelityMeasure {
                 if let c = correctedScores.map({ UnsafeBufferPointer(start: $0.data + i * rows, count: rows) }) {
                     correctedKL += divergence(p, c, excluding: skip)
                     correctedRecall += recall(freshTop, GumbelTopKSampler.topK(scores: c, k: depth, excluding: skip), depth)
+                    if candidates > 0 {
+                        // Each question's own stale top-M: in training the batch pools its questions', a superset.
+                        let pool = GumbelTopKSampler.topK(scores: s, k: candidates, excluding: skip)
+                        let logZp = logSumExp(p, excluding: skip)
+                        candidateMass += pool.reduce(0) { $0 + exp(Double(p[$1]) - logZp) }
+                        let best = pool.sorted { (c[$0], $1) > (c[$1], $0) }.prefix(depth)
+                        candidateRecall += recall(freshTop, Array(best), depth)
+                    }
                 }
             }
             start += m
         }
         let count = Double(max(n, 1))
+        let truncated = corrected != nil && candidates > 0
         return SoftmaxFidelity(step: step, questions: n, k: depth, staleKL: staleKL / count,
                                correctedKL: corrected == nil ? nil : correctedKL / count,
-                               staleRecall: staleRecall / count, correctedRecall: corrected == nil ? nil : correctedRecall / count)
+                               staleRecall: staleRecall / count, correctedRecall: corrected == nil ? nil : correctedRecall / count,
+                               candidates: truncated ? candidates : nil, candidateMass: truncated ? candidateMass / count : nil,
+                               candidateRecall: truncated ? candidateRecall / count : nil)
     }
 
     /// KL(softmax(p) ‖ softmax(q)) over the rows not excluded, in nats.
