@@ -84,4 +84,49 @@ final class KilledIngestCLITests: CLITestCase {
         XCTAssertEqual(try CorpusStore(url: interrupted).bm25Search(query: "anarchism history", k: 10),
                        try CorpusStore(url: reference).bm25Search(query: "anarchism history", k: 10))
     }
+
+    /// A prune removes documents in one transaction: killed at seeded moments of an `ingest --prune` that
+    /// drops two thirds of a source, the store holds everything or exactly the pruned result, never a mix,
+    /// and the re-run finishes it.
+    func testPruneKilledAtSeededMomentsIsAllOrNothing() throws {
+        let directory = try TestResources.temporaryDirectory(for: self)
+        let full = directory.appendingPathComponent("full.jsonl"), kept = directory.appendingPathComponent("kept.jsonl")
+        try writeSyntheticCorpus(15_000, to: full)
+        let lines = try String(contentsOf: full, encoding: .utf8).split(separator: "\n")
+        try (lines.prefix(5_000).joined(separator: "\n") + "\n").write(to: kept, atomically: true, encoding: .utf8)
+        let base = directory.appendingPathComponent("base.sqlite")
+        XCTAssertEqual(try quarry(["ingest", full.path, "--source", "corpus", "--quiet", "--db", base.path], in: directory).status, 0)
+        let before = try passages(in: base)
+        let prune = ["ingest", kept.path, "--source", "corpus", "--prune", "--quiet"]
+        let reference = directory.appendingPathComponent("reference.sqlite")
+        try copyDatabase(base, to: reference)
+        let started = Date()
+        XCTAssertEqual(try quarry(prune + ["--db", reference.path], in: directory).status, 0)
+        let duration = Date().timeIntervalSince(started)
+        let after = try passages(in: reference)
+        XCTAssertEqual(try CorpusStore(url: reference).documentCount(), 5_000)
+
+        var generator = SplitMix64(seed: 77)
+        var outcomes = Set<String>()
+        for attempt in 0..<6 {
+            let interrupted = directory.appendingPathComponent("interrupted-\(attempt).sqlite")
+            try copyDatabase(base, to: interrupted)
+            let delay = Double.random(in: 0.02...(duration * 0.95), using: &generator)
+            _ = try runAndKill(prune + ["--db", interrupted.path], in: directory, after: delay)
+            XCTAssertEqual(try CorpusStore(url: interrupted).integrityProblems(), [], "attempt \(attempt)")
+            let state = try passages(in: interrupted)
+            XCTAssertTrue(state == before || state == after, "attempt \(attempt), killed after \(delay) s: a mix of before and after")
+            outcomes.insert(state == before ? "before" : "after")
+            XCTAssertEqual(try quarry(prune + ["--db", interrupted.path], in: directory).status, 0)
+            XCTAssertEqual(try passages(in: interrupted), after, "attempt \(attempt): the re-run finishes the prune")
+        }
+        XCTAssertTrue(outcomes.contains("before"), "some kills should land before the prune commits")
+    }
+
+    /// A closed database and its write-ahead log, copied (the log holds commits not yet checkpointed).
+    private func copyDatabase(_ source: URL, to target: URL) throws {
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: source.path + suffix) {
+            try FileManager.default.copyItem(atPath: source.path + suffix, toPath: target.path + suffix)
+        }
+    }
 }
