@@ -62,13 +62,8 @@ public enum CachedPassageList {
     /// The entry of every passage of `store`, in id order (the order `quarry embed` and the trainer use).
     public static func entries(of store: CorpusStore) throws -> [CachedPassageEntry] {
         var entries: [CachedPassageEntry] = []
-        var last: Int64 = 0
-        while true {
-            let page = try store.passages(after: last, limit: 4096)
-            guard let end = page.last else { return entries }
-            entries += page.map(CachedPassageEntry.init)
-            last = end.id
-        }
+        try store.forEachPassagePage { entries += $0.map(CachedPassageEntry.init) }
+        return entries
     }
 
     /// The passage id of each of the first `count` rows.

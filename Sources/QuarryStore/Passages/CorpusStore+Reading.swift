@@ -38,6 +38,18 @@ extension CorpusStore {
         }
     }
 
+    /// Every passage in id order, handed to `body` a page of `pageSize` at a time (each page its own read, so
+    /// a whole corpus is never held at once).
+    public func forEachPassagePage(pageSize: Int = 4096, _ body: ([Passage]) throws -> Void) throws {
+        var last: Int64 = 0
+        while true {
+            let page = try passages(after: last, limit: pageSize)
+            guard let end = page.last else { return }
+            try body(page)
+            last = end.id
+        }
+    }
+
     /// One passage by id.
     public func passage(id: Int64) throws -> Passage? {
         try pool.read { db in

@@ -7,7 +7,8 @@ extension RetrieverLibrary {
     /// What `quarry check` finds about each trained retriever: both encoders and the corrector load, and the
     /// served cache exists (its files and freshness are the cache's own finding).
     public func findings() throws -> [HealthFinding] {
-        try records.all().map { record in
+        let caches = try EmbeddingCacheCatalog(database: store.pool)
+        return try records.all().map { record in
             let part = "retriever \(record.name)"
             do {
                 for folder in [record.queryEncoderFolder, record.passageEncoderFolder] { _ = try BertEncoder(contentsOf: folder) }
@@ -17,8 +18,7 @@ extension RetrieverLibrary {
                 return HealthFinding(part: part, verdict: .damaged, detail: "\(error)",
                                      repair: "quarry train retriever … --name \(record.name) (train it again)")
             }
-            let catalog = try EmbeddingCacheCatalog(database: store.pool)
-            guard try catalog.record(named: record.cacheName) != nil else {
+            guard try caches.record(named: record.cacheName) != nil else {
                 return HealthFinding(part: part, verdict: .lagging, detail: "its served cache \(record.cacheName) is missing",
                                      repair: "quarry embed --retriever \(record.name)")
             }

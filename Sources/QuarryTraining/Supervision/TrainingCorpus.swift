@@ -27,17 +27,13 @@ public struct TrainingCorpus: Sendable {
     /// it to at most `maxTokens` tokens.
     public static func load(store: CorpusStore, tokenizer: BertTokenizer, prompts: Prompts, maxTokens: Int) throws -> TrainingCorpus {
         var ids: [Int64] = [], tokens: [[Int]] = [], texts: [String] = []
-        var last: Int64 = 0
-        while true {
-            let page = try store.passages(after: last, limit: 4096)
-            guard let end = page.last else { break }
+        try store.forEachPassagePage { page in
             for passage in page {
                 ids.append(passage.id)
                 texts.append(passage.text)
                 let input = prompts.passage.render(["title": passage.title, "text": passage.text]).text
                 tokens.append(tokenizer.encode(input, maxLength: maxTokens))
             }
-            last = end.id
         }
         return TrainingCorpus(passageIDs: ids, tokens: tokens, containment: AnswerContainmentIndex(passages: texts))
     }

@@ -76,26 +76,17 @@ extension RetrieverTrainer {
             return batch.map { Array($0.bm25Negatives.prefix(k)) }
         case .stale, .corrected, .refresh, .exact:
             guard k > 0 else { return batch.map { _ in [] } }
-            let n = corpus.count, b = batch.count
+            let n = corpus.count
             let useCorrected = strategy.usesCorrector && step >= configuration.correctorWarmupSteps
             if useCorrected && configuration.correctCandidates > 0 {
                 return drawCorrectedAmongCandidates(for: batch, queries: queries, candidates: configuration.correctCandidates, timings: &t)
             }
-            let scores = Tensor(shape: [b, n])
-            timed(&t.scoring) {
-                queries.withUnsafeBufferPointer { q in
-                    (useCorrected ? correctedCache! : cache).withUnsafeBufferPointer { c in
-                        BLAS.gemm(transB: true, m: b, n: n, k: dimension, alpha: configuration.scale,
-                                  a: q.baseAddress!, b: c.baseAddress!, c: scores.data)
-                    }
-                }
+            let scores = timed(&t.scoring) {
+                batchScores(queries, against: useCorrected ? correctedCache! : cache, rows: n, scale: configuration.scale)
             }
             return timed(&t.sampling) {
                 batch.enumerated().map { i, question in
-                    let row = UnsafeBufferPointer(start: scores.data + i * n, count: n)
-                    let excluded = Set(question.answerBearing)
-                    if configuration.sampler == "top-k" { return GumbelTopKSampler.topK(scores: row, k: k, excluding: excluded) }
-                    return sampler.sample(scores: row, k: k, excluding: excluded, using: &progress.random)
+                    drawSamples(from: UnsafeBufferPointer(start: scores.data + i * n, count: n), excluding: Set(question.answerBearing))
                 }
             }
         }
@@ -106,22 +97,13 @@ extension RetrieverTrainer {
     /// loss, or nil without a corrector.
     func fitCorrector(rows stepRows: [Int], fresh stepFresh: [Float], queries: [Float], step: Int) throws -> Float? {
         guard let corrector else { return nil }
-        let d = dimension
         var rows = stepRows, fresh = stepFresh
         let extra = uniformRows(excluding: Set(stepRows), step: step)
         if !extra.isEmpty {
             rows += extra
             fresh += try embedRows(extra, purpose: .correctorSample)
         }
-        var stale = [Float](repeating: 0, count: rows.count * d)
-        cache.withUnsafeBufferPointer { c in
-            stale.withUnsafeMutableBufferPointer { out in
-                for (j, row) in rows.enumerated() {
-                    (out.baseAddress! + j * d).update(from: c.baseAddress! + row * d, count: d)
-                }
-            }
-        }
-        let loss = corrector.fit(stale: stale, fresh: fresh, rows: rows.count,
+        let loss = corrector.fit(stale: cacheRows(rows), fresh: fresh, rows: rows.count,
                                  loss: CorrectorLoss(rawValue: configuration.correctorLoss) ?? .mse,
                                  queries: queries, scale: configuration.scale)
         for row in rows where trainedRows.insert(row).inserted { progress.correctorTrainedRows.append(row) }
@@ -138,15 +120,8 @@ extension RetrieverTrainer {
     /// the batch, corrected, scored and sampled. The corrector runs on at most B·M rows, whatever the corpus.
     func drawCorrectedAmongCandidates(for batch: [SupervisedQuestion], queries: [Float], candidates m: Int,
                                       timings t: inout StepTimings) -> [[Int]] {
-        let n = corpus.count, b = batch.count, d = dimension
-        let stale = Tensor(shape: [b, n])
-        timed(&t.scoring) {
-            queries.withUnsafeBufferPointer { q in
-                cache.withUnsafeBufferPointer { c in
-                    BLAS.gemm(transB: true, m: b, n: n, k: d, alpha: 1, a: q.baseAddress!, b: c.baseAddress!, c: stale.data)
-                }
-            }
-        }
+        let n = corpus.count, d = dimension
+        let stale = timed(&t.scoring) { batchScores(queries, against: cache, rows: n, scale: 1) }
         let candidates: [Int] = timed(&t.sampling) {
             var pooled = Set<Int>()
             for (i, question) in batch.enumerated() {
@@ -158,35 +133,49 @@ extension RetrieverTrainer {
         guard !candidates.isEmpty else { return batch.map { _ in [] } }
         var corrected = [Float](repeating: 0, count: candidates.count * d)
         timed(&t.corrector) {
-            var gathered = [Float](repeating: 0, count: candidates.count * d)
-            cache.withUnsafeBufferPointer { c in
-                gathered.withUnsafeMutableBufferPointer { g in
-                    for (j, row) in candidates.enumerated() { (g.baseAddress! + j * d).update(from: c.baseAddress! + row * d, count: d) }
-                }
-            }
+            let gathered = cacheRows(candidates)
             corrected.withUnsafeMutableBufferPointer { corrector!.network.apply(to: gathered, rows: candidates.count, into: $0.baseAddress!) }
         }
-        let scores = Tensor(shape: [b, candidates.count])
-        timed(&t.scoring) {
-            queries.withUnsafeBufferPointer { q in
-                corrected.withUnsafeBufferPointer { c in
-                    BLAS.gemm(transB: true, m: b, n: candidates.count, k: d, alpha: configuration.scale,
-                              a: q.baseAddress!, b: c.baseAddress!, c: scores.data)
-                }
-            }
-        }
+        let scores = timed(&t.scoring) { batchScores(queries, against: corrected, rows: candidates.count, scale: configuration.scale) }
         return timed(&t.sampling) {
             batch.enumerated().map { i, question in
                 let row = UnsafeBufferPointer(start: scores.data + i * candidates.count, count: candidates.count)
                 let answerBearing = Set(question.answerBearing)
                 // Another question's candidates may hold this one's answers.
                 let excluded = Set(candidates.indices.filter { answerBearing.contains(candidates[$0]) })
-                let drawn = configuration.sampler == "top-k"
-                    ? GumbelTopKSampler.topK(scores: row, k: configuration.samples, excluding: excluded)
-                    : sampler.sample(scores: row, k: configuration.samples, excluding: excluded, using: &progress.random)
-                return drawn.map { candidates[$0] }
+                return drawSamples(from: row, excluding: excluded).map { candidates[$0] }
             }
         }
+    }
+
+    /// scale·Q·Mᵀ: the batch's questions against the first `rows` rows of `matrix`, [questions, rows].
+    private func batchScores(_ queries: [Float], against matrix: [Float], rows: Int, scale: Float) -> Tensor {
+        let b = queries.count / dimension
+        let scores = Tensor(shape: [b, rows])
+        queries.withUnsafeBufferPointer { q in
+            matrix.withUnsafeBufferPointer { m in
+                BLAS.gemm(transB: true, m: b, n: rows, k: dimension, alpha: scale, a: q.baseAddress!, b: m.baseAddress!, c: scores.data)
+            }
+        }
+        return scores
+    }
+
+    /// The sampling cache's rows at `indices`, in that order, as one [indices.count, d] matrix.
+    private func cacheRows(_ indices: [Int]) -> [Float] {
+        let d = dimension
+        var out = [Float](repeating: 0, count: indices.count * d)
+        cache.withUnsafeBufferPointer { c in
+            out.withUnsafeMutableBufferPointer { o in
+                for (j, row) in indices.enumerated() { (o.baseAddress! + j * d).update(from: c.baseAddress! + row * d, count: d) }
+            }
+        }
+        return out
+    }
+
+    /// K negatives from one question's scores by the configured sampler, never an index in `excluded`.
+    private func drawSamples(from scores: UnsafeBufferPointer<Float>, excluding excluded: Set<Int>) -> [Int] {
+        if configuration.sampler == "top-k" { return GumbelTopKSampler.topK(scores: scores, k: configuration.samples, excluding: excluded) }
+        return sampler.sample(scores: scores, k: configuration.samples, excluding: excluded, using: &progress.random)
     }
 
     /// Recomputes h(g′(Y)) if the corrector changed since it was last computed (`correctCandidates` runs).
